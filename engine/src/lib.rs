@@ -1,0 +1,1 @@
+//! twill-engine: the embedded MVCC SQL engine (being built).

@@ -1,0 +1,1 @@
+//! twill-protocol (being built).
