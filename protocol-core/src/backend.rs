@@ -1,0 +1,50 @@
+//! The [`Backend`] seam and a synchronous driver.
+//!
+//! A host that can afford to block on engine calls (a thread per
+//! connection, a test, a fuzz target) implements [`Backend`] and lets
+//! [`drive`] answer every [`Call`] the connection emits. Event-loop hosts
+//! make the same calls off their loop and feed the replies back with
+//! [`Connection::handle_reply`] themselves.
+
+use std::time::Instant;
+
+use crate::call::{Call, Reply};
+use crate::connection::{Connection, Event};
+
+/// An engine behind the protocol: answers each call with exactly one reply.
+pub trait Backend {
+    /// Makes one call.
+    fn call(&mut self, call: Call) -> Reply;
+}
+
+impl<B: Backend + ?Sized> Backend for &mut B {
+    fn call(&mut self, call: Call) -> Reply {
+        (**self).call(call)
+    }
+}
+
+impl<B: Backend + ?Sized> Backend for Box<B> {
+    fn call(&mut self, call: Call) -> Reply {
+        (**self).call(call)
+    }
+}
+
+/// Answers every call the connection has pending (and any it emits while
+/// doing so) with `backend`, and returns the other events in order:
+/// [`Event::Cancel`], [`Event::Interrupt`] and [`Event::Closed`].
+///
+/// After this returns the connection waits for input, a timeout or
+/// `advance_transmit`; its output is in [`Connection::transmit`].
+pub fn drive<B: Backend + ?Sized>(conn: &mut Connection, backend: &mut B, now: Instant) -> Vec<Event> {
+    let mut others = Vec::new();
+    while let Some(event) = conn.poll_event() {
+        match event {
+            Event::Call(id, call) => {
+                let reply = backend.call(call);
+                conn.handle_reply(id, reply, now);
+            }
+            other => others.push(other),
+        }
+    }
+    others
+}
