@@ -101,6 +101,9 @@ struct Runner {
     autodrain: bool,
     single_bytes: usize,
     scram: Option<ScramClient>,
+    md5: Option<(String, String)>,
+    /// Bytes taken by `drain` that do not yet make a whole frame.
+    drained: BytesMut,
     status: TxStatus,
 }
 
@@ -125,6 +128,8 @@ impl Runner {
             autodrain: true,
             single_bytes: 0,
             scram: None,
+            md5: None,
+            drained: BytesMut::new(),
             status: TxStatus::Idle,
         }
     }
@@ -249,6 +254,11 @@ impl Runner {
     fn print_frames(&mut self, bytes: &[u8], out: &mut String) -> Res<()> {
         let mut buf = BytesMut::from(bytes);
         while self.single_bytes > 0 && !buf.is_empty() {
+            if !matches!(buf[0], b'N' | b'S') {
+                // The request was refused with a frame instead of a byte.
+                self.single_bytes = 0;
+                break;
+            }
             self.single_bytes -= 1;
             let b = buf.split_to(1)[0];
             writeln!(out, "S: {}", b as char)?;
@@ -258,13 +268,17 @@ impl Runner {
                 // NegotiateProtocolVersion: postgres-protocol has no parser for it.
                 let len = i32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]) as usize;
                 let body = buf.split_to(len + 1);
-                let minor = i32::from_be_bytes([body[5], body[6], body[7], body[8]]);
+                let newest = i32::from_be_bytes([body[5], body[6], body[7], body[8]]);
                 let opts: Vec<&str> = body[13..]
                     .split(|b| *b == 0)
                     .filter(|s| !s.is_empty())
                     .map(|s| std::str::from_utf8(s).unwrap())
                     .collect();
-                writeln!(out, "S: NegotiateProtocolVersion minor={minor} unrecognized={opts:?}")?;
+                let (major, minor) = (newest >> 16, newest & 0xffff);
+                writeln!(
+                    out,
+                    "S: NegotiateProtocolVersion newest={major}.{minor} unrecognized={opts:?}"
+                )?;
                 continue;
             }
             let msg = Message::parse(&mut buf)?.ok_or("incomplete backend frame")?;
@@ -278,6 +292,7 @@ impl Runner {
             Message::AuthenticationOk => "AuthenticationOk".to_string(),
             Message::AuthenticationCleartextPassword => "AuthenticationCleartextPassword".into(),
             Message::AuthenticationMd5Password(b) => {
+                self.md5_response(b.salt());
                 format!("AuthenticationMD5Password salt={}", hex(&b.salt()))
             }
             Message::AuthenticationSasl(b) => {
@@ -363,6 +378,20 @@ impl Runner {
         // The SASLResponse goes out with the next delivery.
         FrontendMessage::Password(Bytes::from(fin.into_bytes())).encode(&mut self.pending_input);
         Ok(())
+    }
+
+    /// Answers AuthenticationMD5Password as libpq does:
+    /// `md5` + hex(md5(hex(md5(password + user)) + salt)).
+    fn md5_response(&mut self, salt: [u8; 4]) {
+        let Some((user, password)) = self.md5.take() else { return };
+        let inner = hex(&md5::Md5::digest(format!("{password}{user}").as_bytes()));
+        let mut outer = md5::Md5::new();
+        outer.update(inner.as_bytes());
+        outer.update(salt);
+        let mut body = format!("md5{}", hex(&outer.finalize())).into_bytes();
+        body.push(0);
+        // The PasswordMessage goes out with the next delivery.
+        FrontendMessage::Password(Bytes::from(body)).encode(&mut self.pending_input);
     }
 
     fn message(&mut self, cmd: &Command) -> Res<bool> {
@@ -461,6 +490,11 @@ impl Runner {
                 FrontendMessage::Password(Bytes::from(body)).encode(buf);
                 self.scram = Some(ScramClient { password, bare });
             }
+            "md5" => {
+                let password = args.lookup("password").ok_or("password")?;
+                let user = args.lookup("user").unwrap_or_else(|| "alice".into());
+                self.md5 = Some((user, password));
+            }
             "raw" => buf.extend_from_slice(&unhex(&pos(&mut args)?)?),
             _ => return Ok(false),
         }
@@ -496,7 +530,7 @@ impl Runner {
                 let code = SqlState::from_code(&pos(&mut args)?);
                 let msg = pos(&mut args)?;
                 let sev = if fatal { Severity::Fatal } else { Severity::Error };
-                let report = ErrorReport::new(sev, code, msg);
+                let report = report_fields(ErrorReport::new(sev, code, msg), &mut args)?;
                 ReplySpec::Exact(Reply::Error { report, status: st })
             }
             "end" => {
@@ -541,11 +575,26 @@ impl Runner {
             "complete" => Output::Complete(rest.join(" ")),
             "empty" => Output::EmptyQuery,
             "suspended" => Output::Suspended,
-            "notice" => Output::Notice(ErrorReport::notice(rest.join(" "))),
-            "error" => Output::Error(ErrorReport::error(
-                SqlState::from_code(&rest[0]),
-                rest[1..].join(" "),
-            )),
+            "notice" => {
+                let report = ErrorReport::notice(rest.join(" "));
+                let report = match args.lookup("code") {
+                    Some(c) => ErrorReport { code: SqlState::from_code(&c), ..report },
+                    None => report,
+                };
+                let report = match args.lookup("severity").as_deref() {
+                    Some("WARNING") => ErrorReport { severity: Severity::Warning, ..report },
+                    Some("INFO") => ErrorReport { severity: Severity::Info, ..report },
+                    _ => report,
+                };
+                Output::Notice(report_fields(report, &mut args)?)
+            }
+            "error" => {
+                let code = SqlState::from_code(rest.first().ok_or("out error CODE MSG")?);
+                let fatal = args.lookup("severity").is_some_and(|s| s == "FATAL");
+                let sev = if fatal { Severity::Fatal } else { Severity::Error };
+                let report = ErrorReport::new(sev, code, rest[1..].join(" "));
+                Output::Error(report_fields(report, &mut args)?)
+            }
             "copyin" | "copyout" => {
                 let binary = rest.first().is_some_and(|r| r == "binary");
                 let n: usize = rest.last().and_then(|r| r.parse().ok()).unwrap_or(1);
@@ -669,6 +718,20 @@ impl goldenscript::Runner for Runner {
                 self.conn().handle_timeout(now);
                 self.settle(&mut out)?;
             }
+            "reset" => {
+                // A new client connection (the old one is dropped as is).
+                self.conn = None;
+                self.outstanding = None;
+                self.queued.clear();
+                self.batch.clear();
+                self.columns.clear();
+                self.drained.clear();
+                self.scram = None;
+                self.md5 = None;
+                self.single_bytes = 0;
+                self.status = TxStatus::Idle;
+                writeln!(out, "new connection")?;
+            }
             "shutdown" => {
                 self.conn().shutdown(now);
                 self.settle(&mut out)?;
@@ -681,6 +744,11 @@ impl goldenscript::Runner for Runner {
                 };
                 writeln!(out, "drained {n} of {} bytes", pending.len())?;
                 self.conn().advance_transmit(n, now);
+                // Print the frames completed by these bytes; keep the rest.
+                self.drained.extend_from_slice(&pending[..n]);
+                let whole = whole_frames(&self.drained, self.single_bytes);
+                let frames = self.drained.split_to(whole);
+                self.print_frames(&frames, &mut out)?;
                 let was = self.autodrain;
                 self.autodrain = false;
                 self.settle(&mut out)?;
@@ -707,7 +775,11 @@ impl goldenscript::Runner for Runner {
 
     fn end_block(&mut self, _block: &Block) -> Res<String> {
         let mut out = String::new();
-        self.deliver(&mut out)?;
+        // Delivering may queue an automatic answer (MD5, SCRAM final): send
+        // it too before the block ends.
+        while !self.pending_input.is_empty() {
+            self.deliver(&mut out)?;
+        }
         Ok(out)
     }
 }
@@ -756,6 +828,16 @@ impl Args {
         }
         Ok(())
     }
+}
+
+/// The optional fields of an `error` / `out error` / `out notice` command:
+/// `detail=`, `hint=`, `position=`, `routine=`.
+fn report_fields(mut report: ErrorReport, args: &mut Args) -> Res<ErrorReport> {
+    report.detail = args.lookup("detail");
+    report.hint = args.lookup("hint");
+    report.position = args.lookup_parse("position")?;
+    report.routine = args.lookup("routine");
+    Ok(report)
 }
 
 fn pos(args: &mut Args) -> Res<String> {
@@ -823,6 +905,21 @@ fn show_fields(mut fields: postgres_protocol::message::backend::ErrorFields<'_>)
         parts.push(format!("{}={:?}", f.type_() as char, value));
     }
     Ok(parts.join(" "))
+}
+
+/// How many leading bytes of `buf` form whole backend frames (after
+/// `single` one-byte SSL/GSS answers).
+fn whole_frames(buf: &[u8], single: usize) -> usize {
+    let mut at = single.min(buf.len());
+    while buf.len() >= at + 5 {
+        let len = i32::from_be_bytes([buf[at + 1], buf[at + 2], buf[at + 3], buf[at + 4]]);
+        let end = at + 1 + len as usize;
+        if end > buf.len() {
+            break;
+        }
+        at = end;
+    }
+    at
 }
 
 fn hex(b: &[u8]) -> String {

@@ -379,6 +379,13 @@ impl Connection {
                 self.begin_close(now);
                 continue;
             }
+            if self.shutdown_requested && self.phase.before_session() {
+                self.send_fatal(ErrorReport::fatal(
+                    SqlState::CANNOT_CONNECT_NOW,
+                    "the database system is shutting down",
+                ));
+                continue;
+            }
             if self.shutdown_requested && self.is_between_commands() {
                 self.send_fatal(ErrorReport::fatal(
                     SqlState::ADMIN_SHUTDOWN,

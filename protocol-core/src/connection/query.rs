@@ -26,11 +26,15 @@ use crate::message::frontend::{FrontendMessage, ObjectKind};
 impl Connection {
     /// Decodes and handles one message in a running session.
     pub(super) fn step_session(&mut self, now: Instant) -> bool {
+        let tag = self.inbuf.first().copied();
         let msg = match FrontendMessage::decode(&mut self.inbuf, self.config.max_message_size) {
             Ok(None) => return false,
             Ok(Some(msg)) => msg,
             Err(DecodeError::Encoding(m)) => {
                 let report = ErrorReport::error(SqlState::CHARACTER_NOT_IN_REPERTOIRE, m);
+                // Only a simple Query is answered with ReadyForQuery at once;
+                // a broken extended-query message starts skip-until-Sync.
+                self.in_extended = tag != Some(b'Q');
                 self.report_message_error(report, now);
                 return true;
             }

@@ -238,7 +238,10 @@ impl Connection {
             }
         }
         if minor > 0 || !unrecognized.is_empty() {
-            backend::negotiate_protocol_version(&mut self.out, 0, &unrecognized);
+            // PostgreSQL sends its newest version as a full version code
+            // (PG_PROTOCOL_LATEST, 3.0 = 196608), not a bare minor number;
+            // libpq 18 rejects anything below 3.0 as a "downgrade to pre-3.0".
+            backend::negotiate_protocol_version(&mut self.out, PROTOCOL_3_0, &unrecognized);
         }
         let Some(user) = user.filter(|u| !u.is_empty()) else {
             return self.send_fatal(ErrorReport::fatal(
@@ -304,7 +307,7 @@ impl Connection {
         match step {
             AuthStep::Cleartext(credential) => {
                 let Some(password) = password_string(body) else {
-                    return malformed(self, "invalid password packet");
+                    return malformed(self, "invalid password packet size");
                 };
                 let ok = credential.is_some_and(|c| match (&c.scram, &c.md5) {
                     (Some(v), _) => v.matches_password(&password),
@@ -317,7 +320,7 @@ impl Connection {
             }
             AuthStep::Md5 { salt, stored } => {
                 let Some(response) = password_string(body) else {
-                    return malformed(self, "invalid password packet");
+                    return malformed(self, "invalid password packet size");
                 };
                 let ok = stored
                     .is_some_and(|s| auth::verify_md5_response(&s, salt, response.as_bytes()));

@@ -247,10 +247,11 @@ pub fn copy_data(out: &mut BytesMut, data: &[u8]) {
     end(out, at);
 }
 
-/// `v` NegotiateProtocolVersion.
-pub fn negotiate_protocol_version(out: &mut BytesMut, newest_minor: i32, unrecognized: &[String]) {
+/// `v` NegotiateProtocolVersion. `newest` is the newest protocol version
+/// the server speaks, as a full version code (what PostgreSQL sends).
+pub fn negotiate_protocol_version(out: &mut BytesMut, newest: i32, unrecognized: &[String]) {
     let at = begin(out, BackendTag::NegotiateProtocolVersion);
-    out.put_i32(newest_minor);
+    out.put_i32(newest);
     out.put_i32(unrecognized.len() as i32);
     for o in unrecognized {
         put_cstr(out, o);
