@@ -109,7 +109,8 @@ pub enum Call {
     /// Run a simple-protocol query string (possibly several statements, or
     /// none) with PostgreSQL's implicit-transaction rules. Answer:
     /// [`Reply::Stream`]; the engine reports each statement's columns with
-    /// [`Output::Columns`].
+    /// [`Output::Columns`]. As in PostgreSQL, a simple query drops the
+    /// unnamed statement and the unnamed portal.
     Query(String),
     /// Parse and plan a statement under a name (replacing the unnamed one).
     /// Answer: [`Reply::Parsed`] or [`Reply::Error`].

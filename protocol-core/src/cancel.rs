@@ -28,13 +28,17 @@ pub struct CancelRegistry<H> {
 
 impl<H> Clone for CancelRegistry<H> {
     fn clone(&self) -> Self {
-        CancelRegistry { inner: Arc::clone(&self.inner) }
+        CancelRegistry {
+            inner: Arc::clone(&self.inner),
+        }
     }
 }
 
 impl<H> Default for CancelRegistry<H> {
     fn default() -> Self {
-        CancelRegistry { inner: Arc::new(Mutex::new(HashMap::new())) }
+        CancelRegistry {
+            inner: Arc::new(Mutex::new(HashMap::new())),
+        }
     }
 }
 
@@ -52,7 +56,10 @@ impl<H: Clone> CancelRegistry<H> {
             return None;
         }
         map.insert(key.pid, (key.secret, handle));
-        Some(Registration { registry: self.clone(), pid: key.pid })
+        Some(Registration {
+            registry: self.clone(),
+            pid: key.pid,
+        })
     }
 
     /// The handle for a key from a CancelRequest, if the pid is live and the
@@ -77,7 +84,9 @@ impl<H: Clone> CancelRegistry<H> {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i32, (i32, H)>> {
         // A panic while holding this lock cannot leave the map half-updated
         // (every critical section is one insert/remove/get), so recover.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -90,7 +99,11 @@ pub struct Registration<H> {
 
 impl<H> Drop for Registration<H> {
     fn drop(&mut self) {
-        let mut map = self.registry.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self
+            .registry
+            .inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         map.remove(&self.pid);
     }
 }
@@ -102,12 +115,27 @@ mod tests {
     #[test]
     fn wrong_secret_finds_nothing_and_drop_unregisters() {
         let reg = CancelRegistry::new();
-        let key = BackendKey { pid: 7, secret: 1234 };
+        let key = BackendKey {
+            pid: 7,
+            secret: 1234,
+        };
         let guard = reg.register(key, "conn-7").unwrap();
         assert!(reg.register(key, "dup").is_none());
         assert_eq!(reg.lookup(key), Some("conn-7"));
-        assert_eq!(reg.lookup(BackendKey { pid: 7, secret: 1235 }), None);
-        assert_eq!(reg.lookup(BackendKey { pid: 8, secret: 1234 }), None);
+        assert_eq!(
+            reg.lookup(BackendKey {
+                pid: 7,
+                secret: 1235
+            }),
+            None
+        );
+        assert_eq!(
+            reg.lookup(BackendKey {
+                pid: 8,
+                secret: 1234
+            }),
+            None
+        );
         drop(guard);
         assert_eq!(reg.lookup(key), None);
         assert!(reg.is_empty());

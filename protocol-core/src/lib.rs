@@ -100,7 +100,7 @@ pub mod message;
 mod transport;
 
 pub use auth::{AuthMethod, CredentialSource, ScramVerifier, StoredCredential, Users};
-pub use backend::{Backend, drive};
+pub use backend::{Backend, BackendFactory, Interrupt, drive};
 pub use call::{Batch, Call, Column, Output, Reply, SessionStart, Target, TxStatus};
 pub use cancel::{BackendKey, CancelRegistry, Registration};
 pub use config::Config;

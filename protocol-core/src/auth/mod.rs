@@ -50,7 +50,11 @@ impl StoredCredential {
     /// Derives both forms from a password (PBKDF2 runs here, once).
     pub fn from_password(user: &str, password: &str, salt: [u8; 16]) -> StoredCredential {
         StoredCredential {
-            scram: Some(ScramVerifier::derive(password, &salt, scram::DEFAULT_ITERATIONS)),
+            scram: Some(ScramVerifier::derive(
+                password,
+                &salt,
+                scram::DEFAULT_ITERATIONS,
+            )),
             md5: Some(md5_hex_password(user, password)),
         }
     }

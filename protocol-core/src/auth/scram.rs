@@ -143,7 +143,12 @@ impl ScramExchange {
                 server_key: [0; 32],
             }
         });
-        ScramExchange { verifier, real, server_nonce: B64.encode(nonce), first: None }
+        ScramExchange {
+            verifier,
+            real,
+            server_nonce: B64.encode(nonce),
+            first: None,
+        }
     }
 
     /// Handles the SASLInitialResponse payload (client-first-message).
@@ -187,7 +192,10 @@ impl ScramExchange {
         let Some(client_nonce) = nonce.filter(|n| !n.is_empty() && saw_user) else {
             return ScramStep::Malformed("malformed SCRAM message");
         };
-        if !client_nonce.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b',') {
+        if !client_nonce
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && b != b',')
+        {
             return ScramStep::Malformed("malformed SCRAM message");
         }
         let full_nonce = format!("{client_nonce}{}", self.server_nonce);
@@ -274,7 +282,11 @@ pub(crate) fn client_final_for(
     let without_proof = format!("c=biws,r={nonce}");
     let auth_message = format!("{client_first_bare},{server_first},{without_proof}");
     let signature = hmac(&stored, auth_message.as_bytes());
-    let proof: Vec<u8> = client_key.iter().zip(signature).map(|(k, s)| k ^ s).collect();
+    let proof: Vec<u8> = client_key
+        .iter()
+        .zip(signature)
+        .map(|(k, s)| k ^ s)
+        .collect();
     format!("{without_proof},p={}", B64.encode(proof))
 }
 
@@ -323,9 +335,21 @@ mod tests {
     #[test]
     fn malformed_messages_are_refused() {
         let mut ex = ScramExchange::new(None, [1; 18], b"m");
-        for bad in ["", "x,,n=,r=a", "n,,r=", "p=tls-server-end-point,,n=,r=abc", "n,,n=,r=a,b"] {
-            assert!(matches!(ex.client_first(bad.as_bytes()), ScramStep::Malformed(_)), "{bad}");
+        for bad in [
+            "",
+            "x,,n=,r=a",
+            "n,,r=",
+            "p=tls-server-end-point,,n=,r=abc",
+            "n,,n=,r=a,b",
+        ] {
+            assert!(
+                matches!(ex.client_first(bad.as_bytes()), ScramStep::Malformed(_)),
+                "{bad}"
+            );
         }
-        assert!(matches!(ex.client_final(b"c=biws"), ScramStep::Malformed(_)));
+        assert!(matches!(
+            ex.client_final(b"c=biws"),
+            ScramStep::Malformed(_)
+        ));
     }
 }

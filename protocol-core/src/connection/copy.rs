@@ -36,7 +36,9 @@ pub(super) struct CopyIn {
 impl Connection {
     pub(super) fn on_copy_message(&mut self, msg: FrontendMessage, now: Instant) {
         // copy_in is Some: step_session only calls this in COPY mode.
-        let Some(copy) = self.copy_in.as_mut() else { return };
+        let Some(copy) = self.copy_in.as_mut() else {
+            return;
+        };
         match msg {
             FrontendMessage::CopyData(data) => {
                 copy.buffered.extend_from_slice(&data);
@@ -65,7 +67,10 @@ impl Connection {
             other => {
                 let report = ErrorReport::error(
                     SqlState::PROTOCOL_VIOLATION,
-                    format!("unexpected message type 0x{:02X} during COPY from stdin", other.tag() as u8),
+                    format!(
+                        "unexpected message type 0x{:02X} during COPY from stdin",
+                        other.tag() as u8
+                    ),
                 );
                 self.abort_copy(report, now);
             }
@@ -74,7 +79,9 @@ impl Connection {
 
     /// After CopyDone: hand over what is left, then end the COPY.
     fn flush_copy(&mut self, now: Instant) {
-        let Some(copy) = self.copy_in.as_mut() else { return };
+        let Some(copy) = self.copy_in.as_mut() else {
+            return;
+        };
         if !copy.buffered.is_empty() {
             let chunk: Bytes = copy.buffered.split().freeze();
             self.issue(Call::CopyData(chunk), Pending::CopyData, now);

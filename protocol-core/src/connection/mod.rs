@@ -53,6 +53,9 @@ pub enum InterruptReason {
     /// `statement_timeout` expired: the engine should stop the statement and
     /// reply with 57014 "canceling statement due to statement timeout".
     StatementTimeout,
+    /// A CancelRequest with this connection's key arrived (on another
+    /// connection): reply with 57014 "canceling statement due to user request".
+    UserCancel,
 }
 
 /// Why a connection closed.
@@ -111,11 +114,19 @@ struct PortalInfo {
 enum Pending {
     OpenSession,
     Stream,
-    Parse { name: String },
-    Bind { portal: String, formats: Vec<Format> },
+    Parse {
+        name: String,
+    },
+    Bind {
+        portal: String,
+        formats: Vec<Format>,
+    },
     /// A Describe that fills the cache and then re-handles `retry`, or
     /// answers the client's Describe when `retry` is None.
-    Describe { target: Target, retry: Option<crate::message::frontend::FrontendMessage> },
+    Describe {
+        target: Target,
+        retry: Option<crate::message::frontend::FrontendMessage>,
+    },
     Close,
     Sync,
     CopyData,
@@ -187,6 +198,8 @@ pub struct Connection {
     negotiated: startup::Negotiated,
     /// The session being opened, kept until the engine answers.
     session_start: Option<crate::call::SessionStart>,
+    /// Reported settings: last sent, and changed since (ParameterStatus).
+    reported: params::Reported,
 }
 
 impl std::fmt::Debug for Connection {
@@ -239,6 +252,7 @@ impl Connection {
             copy_in: None,
             negotiated: startup::Negotiated::default(),
             session_start: None,
+            reported: params::Reported::default(),
         }
     }
 
@@ -284,7 +298,10 @@ impl Connection {
             .outstanding
             .take()
             .unwrap_or_else(|| panic!("handle_reply({id:?}) with no call outstanding"));
-        assert_eq!(expected, id, "handle_reply for a call that is not the outstanding one");
+        assert_eq!(
+            expected, id,
+            "handle_reply for a call that is not the outstanding one"
+        );
         self.on_reply(pending, reply, now);
         self.pump(now);
     }
@@ -315,7 +332,11 @@ impl Connection {
     /// The earliest time [`handle_timeout`](Self::handle_timeout) should be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.phase.is_closed() { None } else { self.timers.next() }
+        if self.phase.is_closed() {
+            None
+        } else {
+            self.timers.next()
+        }
     }
 
     /// Bytes to write to the socket.
@@ -353,7 +374,8 @@ impl Connection {
     fn issue(&mut self, call: Call, pending: Pending, now: Instant) {
         debug_assert!(self.outstanding.is_none(), "one call at a time");
         if call.runs_statement() && !self.timers.is_armed(Timer::Statement) {
-            self.timers.arm(Timer::Statement, now, self.statement_timeout);
+            self.timers
+                .arm(Timer::Statement, now, self.statement_timeout);
         }
         let id = CallId(self.next_call);
         self.next_call += 1;
@@ -435,14 +457,22 @@ impl Connection {
 
     /// Writes ReadyForQuery and starts the idle timers.
     fn ready_for_query(&mut self, now: Instant) {
+        for (name, value) in self.reported.take_changes() {
+            backend::parameter_status(&mut self.out, name, &value);
+        }
         backend::ready_for_query(&mut self.out, self.status);
         self.timers.stop(Timer::Statement);
         if self.status == TxStatus::Idle {
             // Portals do not outlive their transaction.
             self.portals.clear();
-            self.timers.arm(Timer::IdleSession, now, self.idle_session_timeout);
+            self.timers
+                .arm(Timer::IdleSession, now, self.idle_session_timeout);
         } else {
-            self.timers.arm(Timer::IdleInTransaction, now, self.idle_in_transaction_timeout);
+            self.timers.arm(
+                Timer::IdleInTransaction,
+                now,
+                self.idle_in_transaction_timeout,
+            );
         }
     }
 
@@ -587,3 +617,6 @@ mod tests {
         assert_eq!(parse_duration_ms("soon"), None);
     }
 }
+
+#[cfg(test)]
+mod proptests;

@@ -27,7 +27,59 @@ pub(crate) const REPORTED: [&str; 13] = [
 
 /// The reported name for a setting name in any case, if it is reported.
 pub(crate) fn reported_name(name: &str) -> Option<&'static str> {
-    REPORTED.iter().copied().find(|r| r.eq_ignore_ascii_case(name))
+    REPORTED
+        .iter()
+        .copied()
+        .find(|r| r.eq_ignore_ascii_case(name))
+}
+
+/// What the client last saw of each reported setting, and what changed
+/// since.
+///
+/// PostgreSQL (14 and later) does not send ParameterStatus when a setting
+/// changes but just before the next ReadyForQuery (`ReportChangedGUCOptions`),
+/// in its GUC table order, and only when the value differs from the one last
+/// reported. So `SET application_name = 'x'` gets CommandComplete, then
+/// ParameterStatus, then ReadyForQuery, and a SET LOCAL undone by the same
+/// transaction reports nothing.
+#[derive(Debug, Default)]
+pub(crate) struct Reported {
+    /// The value last sent for each of [`REPORTED`].
+    sent: [String; 13],
+    /// The value set since, if any.
+    changed: [Option<String>; 13],
+}
+
+impl Reported {
+    /// Records a value sent to the client (at startup).
+    pub(crate) fn sent(&mut self, name: &str, value: &str) {
+        if let Some(i) = REPORTED.iter().position(|r| r.eq_ignore_ascii_case(name)) {
+            self.sent[i] = value.to_string();
+            self.changed[i] = None;
+        }
+    }
+
+    /// Records a changed setting; ignored unless it is reported.
+    pub(crate) fn change(&mut self, name: &str, value: &str) {
+        if let Some(i) = REPORTED.iter().position(|r| r.eq_ignore_ascii_case(name)) {
+            self.changed[i] = Some(value.to_string());
+        }
+    }
+
+    /// The settings to report before ReadyForQuery, in PostgreSQL's order,
+    /// each marked as sent.
+    pub(crate) fn take_changes(&mut self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for (i, name) in REPORTED.iter().enumerate() {
+            if let Some(v) = self.changed[i].take()
+                && v != self.sent[i]
+            {
+                self.sent[i].clone_from(&v);
+                out.push((*name, v));
+            }
+        }
+        out
+    }
 }
 
 /// The client encoding a startup or SET value asks for, normalised to

@@ -81,29 +81,57 @@ impl Connection {
         }
         match msg {
             M::Query(sql) => {
-                self.stream = Some(StreamKind::Simple { formats: Arc::from([]) });
+                // PostgreSQL treats a simple Query as using the unnamed
+                // statement and portal: it drops both (`drop_unnamed_stmt`
+                // in exec_simple_query), so a later Describe/Bind of `""`
+                // must not be answered from a stale description.
+                self.statements.remove("");
+                self.portals.remove("");
+                self.stream = Some(StreamKind::Simple {
+                    formats: Arc::from([]),
+                });
                 self.issue(Call::Query(sql), Pending::Stream, now);
             }
-            M::Parse { name, sql, param_types } => {
+            M::Parse {
+                name,
+                sql,
+                param_types,
+            } => {
                 if !name.is_empty() && self.statements.contains_key(&name) {
                     return self.extended_error(ErrorReport::error(
                         SqlState::DUPLICATE_PREPARED_STATEMENT,
                         format!("prepared statement \"{name}\" already exists"),
                     ));
                 }
-                let call = Call::Parse { statement: name.clone(), sql, param_types };
+                let call = Call::Parse {
+                    statement: name.clone(),
+                    sql,
+                    param_types,
+                };
                 self.issue(call, Pending::Parse { name }, now);
             }
             M::Bind { .. } => self.on_bind(msg, now),
             M::Describe { kind, ref name } => self.on_describe(kind, name.clone(), msg, now),
-            M::Execute { ref portal, max_rows } => {
+            M::Execute {
+                ref portal,
+                max_rows,
+            } => {
                 let Some(info) = self.portals.get(portal) else {
                     let target = Target::Portal(portal.clone());
                     return self.describe_then(target, msg, now);
                 };
-                self.stream = Some(StreamKind::Extended { formats: Arc::clone(&info.formats) });
+                self.stream = Some(StreamKind::Extended {
+                    formats: Arc::clone(&info.formats),
+                });
                 let max_rows = u64::try_from(max_rows).unwrap_or(0);
-                self.issue(Call::Execute { portal: portal.clone(), max_rows }, Pending::Stream, now);
+                self.issue(
+                    Call::Execute {
+                        portal: portal.clone(),
+                        max_rows,
+                    },
+                    Pending::Stream,
+                    now,
+                );
             }
             M::Close { kind, name } => {
                 let target = match kind {
@@ -159,7 +187,14 @@ impl Connection {
     /// Asks the engine to describe `target`, then handles `retry` again.
     fn describe_then(&mut self, target: Target, retry: FrontendMessage, now: Instant) {
         let call = Call::Describe(target.clone());
-        self.issue(call, Pending::Describe { target, retry: Some(retry) }, now);
+        self.issue(
+            call,
+            Pending::Describe {
+                target,
+                retry: Some(retry),
+            },
+            now,
+        );
     }
 
     fn on_describe(&mut self, kind: ObjectKind, name: String, msg: FrontendMessage, now: Instant) {
@@ -185,8 +220,13 @@ impl Connection {
     }
 
     fn on_bind(&mut self, msg: FrontendMessage, now: Instant) {
-        let FrontendMessage::Bind { portal, statement, param_formats, params, result_formats } =
-            &msg
+        let FrontendMessage::Bind {
+            portal,
+            statement,
+            param_formats,
+            params,
+            result_formats,
+        } = &msg
         else {
             unreachable!("on_bind takes Bind");
         };
@@ -197,14 +237,18 @@ impl Connection {
         if !portal.is_empty() && self.portals.contains_key(portal) {
             return self.extended_error(ErrorReport::error(
                 SqlState::DUPLICATE_CURSOR,
-                format!("portal \"{portal}\" already exists"),
+                // PostgreSQL's CreatePortal wording.
+                format!("cursor \"{portal}\" already exists"),
             ));
         }
         let n = params.len();
         if !(param_formats.len() <= 1 || param_formats.len() == n) {
             return self.extended_error(ErrorReport::error(
                 SqlState::PROTOCOL_VIOLATION,
-                format!("bind message has {} parameter formats but {n} parameters", param_formats.len()),
+                format!(
+                    "bind message has {} parameter formats but {n} parameters",
+                    param_formats.len()
+                ),
             ));
         }
         if n != info.param_types.len() {
@@ -255,15 +299,31 @@ impl Connection {
             params: values,
             result_formats: formats.clone(),
         };
-        self.issue(call, Pending::Bind { portal: portal.clone(), formats }, now);
+        self.issue(
+            call,
+            Pending::Bind {
+                portal: portal.clone(),
+                formats,
+            },
+            now,
+        );
     }
 
     // ---- replies ----
 
     pub(super) fn on_parsed(&mut self, name: String, reply: Reply) {
         match reply {
-            Reply::Parsed { param_types, columns } => {
-                self.statements.insert(name, StatementInfo { param_types, columns });
+            Reply::Parsed {
+                param_types,
+                columns,
+            } => {
+                self.statements.insert(
+                    name,
+                    StatementInfo {
+                        param_types,
+                        columns,
+                    },
+                );
                 backend::empty(&mut self.out, BackendTag::ParseComplete);
             }
             Reply::Error { report, status } => {
@@ -282,7 +342,13 @@ impl Connection {
         match reply {
             Reply::Bound { columns } => {
                 let formats = fit_formats(formats, columns.as_deref().map_or(0, <[_]>::len));
-                self.portals.insert(portal, PortalInfo { columns, formats: Arc::from(formats) });
+                self.portals.insert(
+                    portal,
+                    PortalInfo {
+                        columns,
+                        formats: Arc::from(formats),
+                    },
+                );
                 backend::empty(&mut self.out, BackendTag::BindComplete);
             }
             Reply::Error { report, status } => {
@@ -301,11 +367,20 @@ impl Connection {
         now: Instant,
     ) {
         match reply {
-            Reply::Described { param_types, columns } => {
+            Reply::Described {
+                param_types,
+                columns,
+            } => {
                 match target {
                     Target::Statement(name) => {
                         let param_types = param_types.unwrap_or_default();
-                        self.statements.insert(name, StatementInfo { param_types, columns });
+                        self.statements.insert(
+                            name,
+                            StatementInfo {
+                                param_types,
+                                columns,
+                            },
+                        );
                     }
                     Target::Portal(name) => {
                         let n = columns.as_ref().map_or(0, Vec::len);
@@ -354,7 +429,10 @@ impl Connection {
 fn expand_formats(codes: &[i16], n: usize) -> Result<Vec<Format>, ErrorReport> {
     let one = |c: i16| {
         Format::from_code(c).ok_or_else(|| {
-            ErrorReport::error(SqlState::INVALID_PARAMETER_VALUE, format!("unsupported format code: {c}"))
+            ErrorReport::error(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!("unsupported format code: {c}"),
+            )
         })
     };
     match codes.len() {
@@ -371,7 +449,11 @@ fn expand_formats(codes: &[i16], n: usize) -> Result<Vec<Format>, ErrorReport> {
 /// Fits the formats the client asked for to the portal's real column count
 /// (the cached statement description may have been empty).
 fn fit_formats(mut formats: Vec<Format>, n: usize) -> Vec<Format> {
-    let fill = if formats.len() == 1 { formats[0] } else { Format::Text };
+    let fill = if formats.len() == 1 {
+        formats[0]
+    } else {
+        Format::Text
+    };
     formats.resize(n, fill);
     formats
 }

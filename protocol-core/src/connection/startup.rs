@@ -70,7 +70,10 @@ struct AuthWait {
 #[derive(Debug)]
 enum AuthStep {
     Cleartext(Option<StoredCredential>),
-    Md5 { salt: [u8; 4], stored: Option<String> },
+    Md5 {
+        salt: [u8; 4],
+        stored: Option<String>,
+    },
     ScramFirst(ScramExchange),
     ScramFinal(ScramExchange),
 }
@@ -91,7 +94,10 @@ impl Phase {
         matches!(self.stage, Stage::Ready)
     }
     pub(super) fn before_session(&self) -> bool {
-        matches!(self.stage, Stage::AwaitingStartup | Stage::Authenticating(_) | Stage::Opening)
+        matches!(
+            self.stage,
+            Stage::AwaitingStartup | Stage::Authenticating(_) | Stage::Opening
+        )
     }
     pub(super) fn awaiting_first_packet(&self) -> bool {
         matches!(self.stage, Stage::AwaitingStartup)
@@ -118,7 +124,11 @@ impl Phase {
         self.cause.get_or_insert(cause);
     }
     pub(super) fn close_reason(&self, eof: bool) -> CloseReason {
-        self.cause.clone().unwrap_or(if eof { CloseReason::ClientEof } else { CloseReason::Shutdown })
+        self.cause.clone().unwrap_or(if eof {
+            CloseReason::ClientEof
+        } else {
+            CloseReason::Shutdown
+        })
     }
 }
 
@@ -137,33 +147,34 @@ impl Connection {
                     true
                 }
             },
-            Stage::Authenticating(_) => match FrontendMessage::decode(&mut self.inbuf, MAX_AUTH_MESSAGE)
-            {
-                Ok(None) => false,
-                Ok(Some(FrontendMessage::Password(body))) => {
-                    self.on_password_message(body, now);
-                    true
+            Stage::Authenticating(_) => {
+                match FrontendMessage::decode(&mut self.inbuf, MAX_AUTH_MESSAGE) {
+                    Ok(None) => false,
+                    Ok(Some(FrontendMessage::Password(body))) => {
+                        self.on_password_message(body, now);
+                        true
+                    }
+                    Ok(Some(FrontendMessage::Terminate)) => {
+                        self.phase.set_cause(CloseReason::Terminated);
+                        self.fatal = true;
+                        true
+                    }
+                    Ok(Some(other)) => {
+                        self.send_fatal(ErrorReport::fatal(
+                            SqlState::PROTOCOL_VIOLATION,
+                            format!(
+                                "expected password response, got message type {}",
+                                other.tag() as u8
+                            ),
+                        ));
+                        true
+                    }
+                    Err(e) => {
+                        self.send_fatal(protocol_violation(&e));
+                        true
+                    }
                 }
-                Ok(Some(FrontendMessage::Terminate)) => {
-                    self.phase.set_cause(CloseReason::Terminated);
-                    self.fatal = true;
-                    true
-                }
-                Ok(Some(other)) => {
-                    self.send_fatal(ErrorReport::fatal(
-                        SqlState::PROTOCOL_VIOLATION,
-                        format!(
-                            "expected password response, got message type {}",
-                            other.tag() as u8
-                        ),
-                    ));
-                    true
-                }
-                Err(e) => {
-                    self.send_fatal(protocol_violation(&e));
-                    true
-                }
-            },
+            }
             _ => false,
         }
     }
@@ -194,7 +205,8 @@ impl Connection {
             }
             StartupPacket::Cancel { pid, secret } => {
                 // Nothing is sent back, whatever the key: the client closes.
-                self.events.push_back(Event::Cancel(BackendKey { pid, secret }));
+                self.events
+                    .push_back(Event::Cancel(BackendKey { pid, secret }));
                 self.phase.set_cause(CloseReason::CancelRequest);
                 self.fatal = true;
             }
@@ -261,14 +273,24 @@ impl Connection {
             }
             self.apply_setting(name, value);
         }
-        let database = database.filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
+        let database = database
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| user.clone());
         self.user = user.clone();
-        let start = SessionStart { user, database, settings };
+        let start = SessionStart {
+            user,
+            database,
+            settings,
+        };
         self.start_auth(start, now);
     }
 
     fn start_auth(&mut self, start: SessionStart, now: Instant) {
-        let credential = self.config.credentials.as_ref().and_then(|c| c.credential(&start.user));
+        let credential = self
+            .config
+            .credentials
+            .as_ref()
+            .and_then(|c| c.credential(&start.user));
         let step = match self.config.auth_method {
             AuthMethod::Trust => return self.authenticated(start, now),
             AuthMethod::Password => {
@@ -278,11 +300,16 @@ impl Connection {
             AuthMethod::Md5 if credential.as_ref().is_none_or(|c| c.md5.is_some()) => {
                 let salt: [u8; 4] = self.draw_entropy()[..4].try_into().expect("4 of 32 bytes");
                 backend::authentication(&mut self.out, AuthCode::Md5Password, &salt);
-                AuthStep::Md5 { salt, stored: credential.and_then(|c| c.md5) }
+                AuthStep::Md5 {
+                    salt,
+                    stored: credential.and_then(|c| c.md5),
+                }
             }
             AuthMethod::Md5 | AuthMethod::ScramSha256 => {
                 backend::authentication(&mut self.out, AuthCode::Sasl, b"SCRAM-SHA-256\0\0");
-                let nonce: [u8; 18] = self.draw_entropy()[..18].try_into().expect("18 of 32 bytes");
+                let nonce: [u8; 18] = self.draw_entropy()[..18]
+                    .try_into()
+                    .expect("18 of 32 bytes");
                 let mut mock_seed = self.entropy.to_vec();
                 mock_seed.extend_from_slice(start.user.as_bytes());
                 let verifier = credential.and_then(|c| c.scram);
@@ -299,10 +326,16 @@ impl Connection {
         let AuthWait { start, step } = *wait;
         let failed = auth::password_failed(&start.user);
         let fail = |c: &mut Connection| {
-            c.send_fatal(ErrorReport::fatal(SqlState::INVALID_PASSWORD, failed.clone()));
+            c.send_fatal(ErrorReport::fatal(
+                SqlState::INVALID_PASSWORD,
+                failed.clone(),
+            ));
         };
         let malformed = |c: &mut Connection, m: &str| {
-            c.send_fatal(ErrorReport::fatal(SqlState::PROTOCOL_VIOLATION, m.to_string()));
+            c.send_fatal(ErrorReport::fatal(
+                SqlState::PROTOCOL_VIOLATION,
+                m.to_string(),
+            ));
         };
         match step {
             AuthStep::Cleartext(credential) => {
@@ -316,7 +349,11 @@ impl Connection {
                     }
                     (None, None) => false,
                 });
-                if ok { self.authenticated(start, now) } else { fail(self) }
+                if ok {
+                    self.authenticated(start, now)
+                } else {
+                    fail(self)
+                }
             }
             AuthStep::Md5 { salt, stored } => {
                 let Some(response) = password_string(body) else {
@@ -324,7 +361,11 @@ impl Connection {
                 };
                 let ok = stored
                     .is_some_and(|s| auth::verify_md5_response(&s, salt, response.as_bytes()));
-                if ok { self.authenticated(start, now) } else { fail(self) }
+                if ok {
+                    self.authenticated(start, now)
+                } else {
+                    fail(self)
+                }
             }
             AuthStep::ScramFirst(mut exchange) => {
                 let data = match sasl_initial_response(body) {
@@ -333,9 +374,14 @@ impl Connection {
                 };
                 match exchange.client_first(&data) {
                     ScramStep::Continue(server_first) => {
-                        backend::authentication(&mut self.out, AuthCode::SaslContinue, &server_first);
+                        backend::authentication(
+                            &mut self.out,
+                            AuthCode::SaslContinue,
+                            &server_first,
+                        );
                         let step = AuthStep::ScramFinal(exchange);
-                        self.phase.stage = Stage::Authenticating(Box::new(AuthWait { start, step }));
+                        self.phase.stage =
+                            Stage::Authenticating(Box::new(AuthWait { start, step }));
                     }
                     ScramStep::Malformed(m) => malformed(self, m),
                     ScramStep::Done(_) | ScramStep::Failed => fail(self),
@@ -377,8 +423,8 @@ impl Connection {
                     .collect();
                 let from_start = start.iter().flat_map(|s| s.settings.iter());
                 for (name, value) in from_start.chain(settings.iter()) {
-                    if let Some(slot) = reported_name(name)
-                        .and_then(|n| values.iter_mut().find(|(r, _)| *r == n))
+                    if let Some(slot) =
+                        reported_name(name).and_then(|n| values.iter_mut().find(|(r, _)| *r == n))
                     {
                         slot.1 = value.clone();
                     }
@@ -388,14 +434,16 @@ impl Connection {
                 }
                 for (name, value) in &values {
                     backend::parameter_status(&mut self.out, name, value);
+                    self.reported.sent(name, value);
                 }
                 backend::backend_key_data(&mut self.out, self.key.pid, self.key.secret);
                 self.status = TxStatus::Idle;
                 self.ready_for_query(now);
             }
-            Reply::Error { report, .. } => {
-                self.send_fatal(ErrorReport { severity: crate::Severity::Fatal, ..report })
-            }
+            Reply::Error { report, .. } => self.send_fatal(ErrorReport {
+                severity: crate::Severity::Fatal,
+                ..report
+            }),
             other => panic!("OpenSession answered with {other:?}"),
         }
     }
@@ -436,7 +484,11 @@ fn sasl_initial_response(body: Bytes) -> Result<Vec<u8>, String> {
         return Err("client selected an invalid SASL authentication mechanism".into());
     }
     let len = r.i32().map_err(|e| e.to_string())?;
-    let data = if len < 0 { Bytes::new() } else { r.bytes(len as usize).map_err(|e| e.to_string())? };
+    let data = if len < 0 {
+        Bytes::new()
+    } else {
+        r.bytes(len as usize).map_err(|e| e.to_string())?
+    };
     r.finish().map_err(|e| e.to_string())?;
     Ok(data.to_vec())
 }

@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use twill_types::{Format, Value};
 
-use super::params::reported_name;
 use super::{Connection, copy::CopyIn};
 use crate::call::{Batch, Output, Reply};
 use crate::error::ErrorReport;
@@ -57,7 +56,11 @@ impl Connection {
     }
 
     fn on_batch(&mut self, batch: Batch, now: Instant) {
-        let Batch { outputs, more, status } = batch;
+        let Batch {
+            outputs,
+            more,
+            status,
+        } = batch;
         self.status = status;
         for output in outputs {
             match output {
@@ -75,20 +78,28 @@ impl Connection {
                 Output::Notice(report) => backend::error_or_notice(&mut self.out, &report),
                 Output::Error(report) => return self.end_stream_with_error(report, now),
                 Output::CopyIn { format, columns } => {
-                    backend::copy_response(&mut self.out, BackendTag::CopyInResponse, format, &columns);
+                    backend::copy_response(
+                        &mut self.out,
+                        BackendTag::CopyInResponse,
+                        format,
+                        &columns,
+                    );
                     self.copy_in = Some(CopyIn::default());
                     return;
                 }
-                Output::CopyOut { format, columns } => {
-                    backend::copy_response(&mut self.out, BackendTag::CopyOutResponse, format, &columns)
-                }
+                Output::CopyOut { format, columns } => backend::copy_response(
+                    &mut self.out,
+                    BackendTag::CopyOutResponse,
+                    format,
+                    &columns,
+                ),
                 Output::CopyData(data) => backend::copy_data(&mut self.out, &data),
                 Output::CopyDone => backend::empty(&mut self.out, BackendTag::CopyDone),
                 Output::SettingChanged { name, value } => {
                     self.apply_setting(&name, &value);
-                    if let Some(reported) = reported_name(&name) {
-                        backend::parameter_status(&mut self.out, reported, &value);
-                    }
+                    // Reported just before the next ReadyForQuery, as
+                    // PostgreSQL does (see `params::Reported`).
+                    self.reported.change(&name, &value);
                 }
                 Output::Deallocated(None) => self.statements.clear(),
                 Output::Deallocated(Some(name)) => {

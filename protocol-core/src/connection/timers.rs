@@ -24,8 +24,12 @@ pub(crate) enum Timer {
 }
 
 impl Timer {
-    pub(crate) const ALL: [Timer; 4] =
-        [Timer::Authentication, Timer::IdleSession, Timer::IdleInTransaction, Timer::Statement];
+    pub(crate) const ALL: [Timer; 4] = [
+        Timer::Authentication,
+        Timer::IdleSession,
+        Timer::IdleInTransaction,
+        Timer::Statement,
+    ];
 }
 
 /// Deadlines by timer.

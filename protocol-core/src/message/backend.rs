@@ -153,7 +153,11 @@ pub fn row_description(out: &mut BytesMut, columns: &[Column], formats: &[Format
 ///
 /// `fill` is called once per column with the buffer; it appends the value's
 /// bytes and returns false for NULL. The length prefix is back-patched.
-pub fn data_row(out: &mut BytesMut, columns: usize, mut fill: impl FnMut(usize, &mut BytesMut) -> bool) {
+pub fn data_row(
+    out: &mut BytesMut,
+    columns: usize,
+    mut fill: impl FnMut(usize, &mut BytesMut) -> bool,
+) {
     let at = begin(out, BackendTag::DataRow);
     out.put_i16(columns as i16);
     for i in 0..columns {

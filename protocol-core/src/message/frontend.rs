@@ -144,7 +144,10 @@ impl FrontendMessage {
     /// `Ok(None)`: more bytes are needed. A declared length above
     /// `max_len` (or below 4) is a protocol error *before* the body is
     /// buffered, so a peer cannot make us allocate what it claims.
-    pub fn decode(buf: &mut BytesMut, max_len: usize) -> Result<Option<FrontendMessage>, DecodeError> {
+    pub fn decode(
+        buf: &mut BytesMut,
+        max_len: usize,
+    ) -> Result<Option<FrontendMessage>, DecodeError> {
         if buf.len() < 5 {
             return Ok(None);
         }
@@ -158,7 +161,9 @@ impl FrontendMessage {
         let len = i32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]);
         let len = usize::try_from(len).unwrap_or(0);
         if len < 4 {
-            return Err(DecodeError::Protocol(format!("invalid message length {len}")));
+            return Err(DecodeError::Protocol(format!(
+                "invalid message length {len}"
+            )));
         }
         if len > max_len {
             return Err(DecodeError::Protocol(format!(
@@ -187,7 +192,11 @@ impl FrontendMessage {
                 for _ in 0..n {
                     param_types.push(r.u32()?);
                 }
-                FrontendMessage::Parse { name, sql, param_types }
+                FrontendMessage::Parse {
+                    name,
+                    sql,
+                    param_types,
+                }
             }
             FrontendTag::Bind => {
                 let portal = r.cstr()?;
@@ -209,14 +218,24 @@ impl FrontendMessage {
                     });
                 }
                 let result_formats = read_formats(&mut r)?;
-                FrontendMessage::Bind { portal, statement, param_formats, params, result_formats }
+                FrontendMessage::Bind {
+                    portal,
+                    statement,
+                    param_formats,
+                    params,
+                    result_formats,
+                }
             }
             FrontendTag::Describe | FrontendTag::Close => {
                 let kind = match r.u8()? {
                     b'S' => ObjectKind::Statement,
                     b'P' => ObjectKind::Portal,
                     other => {
-                        let what = if tag == FrontendTag::Describe { "Describe" } else { "Close" };
+                        let what = if tag == FrontendTag::Describe {
+                            "Describe"
+                        } else {
+                            "Close"
+                        };
                         return Err(DecodeError::Protocol(format!(
                             "invalid {what} message subtype {other}"
                         )));
@@ -255,7 +274,11 @@ impl FrontendMessage {
         out.put_i32(0);
         match self {
             FrontendMessage::Query(sql) => put_cstr(out, sql),
-            FrontendMessage::Parse { name, sql, param_types } => {
+            FrontendMessage::Parse {
+                name,
+                sql,
+                param_types,
+            } => {
                 put_cstr(out, name);
                 put_cstr(out, sql);
                 out.put_i16(param_types.len() as i16);
@@ -263,7 +286,13 @@ impl FrontendMessage {
                     out.put_u32(*t);
                 }
             }
-            FrontendMessage::Bind { portal, statement, param_formats, params, result_formats } => {
+            FrontendMessage::Bind {
+                portal,
+                statement,
+                param_formats,
+                params,
+                result_formats,
+            } => {
                 put_cstr(out, portal);
                 put_cstr(out, statement);
                 put_formats(out, param_formats);
@@ -389,6 +418,9 @@ mod tests {
         let mut body = BytesMut::new();
         body.put_slice(b"select '\xff'\0");
         let e = FrontendMessage::decode_body(FrontendTag::Query, body.freeze()).unwrap_err();
-        assert!(matches!(e, DecodeError::Encoding(ref m) if m.contains("0xff")), "{e:?}");
+        assert!(
+            matches!(e, DecodeError::Encoding(ref m) if m.contains("0xff")),
+            "{e:?}"
+        );
     }
 }

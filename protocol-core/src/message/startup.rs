@@ -56,7 +56,9 @@ impl StartupPacket {
         let len = i32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]);
         let len = usize::try_from(len).unwrap_or(0);
         if !(8..=MAX_STARTUP_PACKET).contains(&len) {
-            return Err(DecodeError::Protocol("invalid length of startup packet".into()));
+            return Err(DecodeError::Protocol(
+                "invalid length of startup packet".into(),
+            ));
         }
         if buf.len() < len {
             return Ok(None);
@@ -68,7 +70,10 @@ impl StartupPacket {
         let packet = match code {
             SSL_REQUEST_CODE => StartupPacket::SslRequest,
             GSSENC_REQUEST_CODE => StartupPacket::GssEncRequest,
-            CANCEL_REQUEST_CODE => StartupPacket::Cancel { pid: r.i32()?, secret: r.i32()? },
+            CANCEL_REQUEST_CODE => StartupPacket::Cancel {
+                pid: r.i32()?,
+                secret: r.i32()?,
+            },
             version => {
                 let mut params = Vec::new();
                 loop {
@@ -84,7 +89,9 @@ impl StartupPacket {
         };
         // PostgreSQL ignores nothing here: trailing garbage means the length lied.
         if r.remaining() != 0 {
-            return Err(DecodeError::Protocol("invalid startup packet layout".into()));
+            return Err(DecodeError::Protocol(
+                "invalid startup packet layout".into(),
+            ));
         }
         Ok(Some(packet))
     }

@@ -33,9 +33,16 @@ fn frontend_message() -> impl Strategy<Value = FrontendMessage> {
     let bytes = proptest::collection::vec(any::<u8>(), 0..64).prop_map(Bytes::from);
     prop_oneof![
         text().prop_map(FrontendMessage::Query),
-        (name(), text(), proptest::collection::vec(any::<u32>(), 0..5)).prop_map(
-            |(name, sql, param_types)| FrontendMessage::Parse { name, sql, param_types }
-        ),
+        (
+            name(),
+            text(),
+            proptest::collection::vec(any::<u32>(), 0..5)
+        )
+            .prop_map(|(name, sql, param_types)| FrontendMessage::Parse {
+                name,
+                sql,
+                param_types
+            }),
         (
             name(),
             name(),
@@ -43,9 +50,17 @@ fn frontend_message() -> impl Strategy<Value = FrontendMessage> {
             proptest::collection::vec(proptest::option::of(bytes.clone()), 0..4),
             proptest::collection::vec(0i16..2, 0..4),
         )
-            .prop_map(|(portal, statement, param_formats, params, result_formats)| {
-                FrontendMessage::Bind { portal, statement, param_formats, params, result_formats }
-            }),
+            .prop_map(
+                |(portal, statement, param_formats, params, result_formats)| {
+                    FrontendMessage::Bind {
+                        portal,
+                        statement,
+                        param_formats,
+                        params,
+                        result_formats,
+                    }
+                }
+            ),
         (kind(), name()).prop_map(|(kind, name)| FrontendMessage::Describe { kind, name }),
         (kind(), name()).prop_map(|(kind, name)| FrontendMessage::Close { kind, name }),
         (name(), any::<i32>())
@@ -194,8 +209,15 @@ fn independent_frontend_encoder_decodes() {
         got.push(m);
     }
     let want = vec![
-        FrontendMessage::Parse { name: "s0".into(), sql: "select $1::int4".into(), param_types: vec![23] },
-        FrontendMessage::Describe { kind: ObjectKind::Statement, name: "s0".into() },
+        FrontendMessage::Parse {
+            name: "s0".into(),
+            sql: "select $1::int4".into(),
+            param_types: vec![23],
+        },
+        FrontendMessage::Describe {
+            kind: ObjectKind::Statement,
+            name: "s0".into(),
+        },
         FrontendMessage::Bind {
             portal: "".into(),
             statement: "s0".into(),
@@ -203,9 +225,15 @@ fn independent_frontend_encoder_decodes() {
             params: vec![Some(Bytes::from_static(&[0, 0, 0, 7]))],
             result_formats: vec![1],
         },
-        FrontendMessage::Execute { portal: "".into(), max_rows: 0 },
+        FrontendMessage::Execute {
+            portal: "".into(),
+            max_rows: 0,
+        },
         FrontendMessage::Sync,
-        FrontendMessage::Close { kind: ObjectKind::Statement, name: "s0".into() },
+        FrontendMessage::Close {
+            kind: ObjectKind::Statement,
+            name: "s0".into(),
+        },
         FrontendMessage::Query("select 1".into()),
         FrontendMessage::Terminate,
     ];
@@ -222,9 +250,15 @@ fn independent_frontend_encoder_decodes() {
             params: vec![("user".into(), "u".into()), ("database".into(), "d".into())]
         })
     );
-    assert_eq!(StartupPacket::decode(&mut buf).unwrap(), Some(StartupPacket::SslRequest));
     assert_eq!(
         StartupPacket::decode(&mut buf).unwrap(),
-        Some(StartupPacket::Cancel { pid: 12, secret: 34 })
+        Some(StartupPacket::SslRequest)
+    );
+    assert_eq!(
+        StartupPacket::decode(&mut buf).unwrap(),
+        Some(StartupPacket::Cancel {
+            pid: 12,
+            secret: 34
+        })
     );
 }
