@@ -73,9 +73,15 @@ impl Backend for Canned {
                 if self.remaining == 0 {
                     outputs.push(Output::Complete(format!("SELECT {ROWS}")));
                 }
-                Reply::Stream(Batch { outputs, more: self.remaining > 0, status: TxStatus::Idle })
+                Reply::Stream(Batch {
+                    outputs,
+                    more: self.remaining > 0,
+                    status: TxStatus::Idle,
+                })
             }
-            Call::Sync => Reply::Synced { status: TxStatus::Idle },
+            Call::Sync => Reply::Synced {
+                status: TxStatus::Idle,
+            },
             Call::Close(_) | Call::Terminate => Reply::Closed,
             other => panic!("not in this benchmark: {other:?}"),
         }
@@ -85,7 +91,10 @@ impl Backend for Canned {
 fn point_select_rows(backend: &mut Canned) -> Reply {
     backend.remaining = 0;
     Reply::Stream(Batch {
-        outputs: vec![Output::Rows(vec![vec![Value::Int4(1835)]]), Output::Complete("SELECT 1".into())],
+        outputs: vec![
+            Output::Rows(vec![vec![Value::Int4(1835)]]),
+            Output::Complete("SELECT 1".into()),
+        ],
         more: false,
         status: TxStatus::Idle,
     })
@@ -93,12 +102,31 @@ fn point_select_rows(backend: &mut Canned) -> Reply {
 
 /// A connection past startup, with `P_0` (pgbench's `-S` statement) and `big` prepared.
 fn ready_connection(backend: &mut Canned, now: Instant) -> Connection {
-    let mut conn = Connection::new(Arc::new(Config::default()), BackendKey { pid: 1, secret: 2 }, [1; 32], now);
+    let mut conn = Connection::new(
+        Arc::new(Config::default()),
+        BackendKey { pid: 1, secret: 2 },
+        [1; 32],
+        now,
+    );
     let mut input = BytesMut::new();
-    StartupPacket::Startup { version: PROTOCOL_3_0, params: vec![("user".into(), "bench".into())] }
+    StartupPacket::Startup {
+        version: PROTOCOL_3_0,
+        params: vec![("user".into(), "bench".into())],
+    }
+    .encode(&mut input);
+    for (name, sql) in [
+        (
+            "P_0",
+            "SELECT abalance FROM pgbench_accounts WHERE aid = $1;",
+        ),
+        ("big", "select …"),
+    ] {
+        FrontendMessage::Parse {
+            name: name.into(),
+            sql: sql.into(),
+            param_types: vec![],
+        }
         .encode(&mut input);
-    for (name, sql) in [("P_0", "SELECT abalance FROM pgbench_accounts WHERE aid = $1;"), ("big", "select …")] {
-        FrontendMessage::Parse { name: name.into(), sql: sql.into(), param_types: vec![] }.encode(&mut input);
         FrontendMessage::Sync.encode(&mut input);
     }
     conn.handle_input(&input, now);
@@ -119,8 +147,16 @@ fn pgbench_batch() -> BytesMut {
         result_formats: vec![0],
     }
     .encode(&mut b);
-    FrontendMessage::Describe { kind: ObjectKind::Portal, name: "".into() }.encode(&mut b);
-    FrontendMessage::Execute { portal: "".into(), max_rows: 0 }.encode(&mut b);
+    FrontendMessage::Describe {
+        kind: ObjectKind::Portal,
+        name: "".into(),
+    }
+    .encode(&mut b);
+    FrontendMessage::Execute {
+        portal: "".into(),
+        max_rows: 0,
+    }
+    .encode(&mut b);
     FrontendMessage::Sync.encode(&mut b);
     b
 }
@@ -183,7 +219,11 @@ fn bench_encode(c: &mut Criterion) {
             result_formats: vec![format],
         }
         .encode(&mut input);
-        FrontendMessage::Execute { portal: "".into(), max_rows: 0 }.encode(&mut input);
+        FrontendMessage::Execute {
+            portal: "".into(),
+            max_rows: 0,
+        }
+        .encode(&mut input);
         FrontendMessage::Sync.encode(&mut input);
         let input = input.freeze();
         // Measure the bytes once for the throughput figure.

@@ -96,8 +96,14 @@ mod cancel;
 mod config;
 mod connection;
 mod error;
+mod host;
 pub mod message;
 mod transport;
+
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+#[allow(missing_docs, unreachable_pub)]
+pub mod fuzz;
 
 pub use auth::{AuthMethod, CredentialSource, ScramVerifier, StoredCredential, Users};
 pub use backend::{Backend, BackendFactory, Interrupt, drive};
@@ -106,3 +112,4 @@ pub use cancel::{BackendKey, CancelRegistry, Registration};
 pub use config::Config;
 pub use connection::{CallId, CloseReason, Connection, Event, InterruptReason};
 pub use error::{ErrorReport, Severity};
+pub use host::{ServeOptions, ShutdownSignal, ShutdownWatch};

@@ -1,9 +1,9 @@
 //! Golden exchange scripts for the protocol core: bytes in → frames and
 //! events out, against a scripted backend on virtual time.
 //!
-//! Every script in `tests/scripts/` runs three times: with each block's
-//! client messages delivered in one chunk, one byte at a time, and in
-//! pseudo-random chunks. All three must print the same golden output, which
+//! Every script in `tests/scripts/` runs four times: with each block's
+//! client messages delivered in one chunk, one byte at a time, and in two
+//! pseudo-random chunkings. All four must print the same golden output, which
 //! proves that message boundaries never depend on how the socket splits
 //! them. Backend frames are decoded with the independent `postgres-protocol`
 //! crate before they are printed. Regenerate with `UPDATE_GOLDENFILES=1`.
@@ -24,9 +24,10 @@
 //! | `describe S|P [NAME]`, `close S|P [NAME]` | Describe, Close |
 //! | `execute [portal=P] [max=N]` | Execute |
 //! | `sync`, `flush`, `terminate`, `copydone` | Sync, Flush, Terminate, CopyDone |
-//! | `copydata TEXT`, `copyfail TEXT` | CopyData, CopyFail |
+//! | `copydata TEXT`, `copydata x:HEX`, `copyfail TEXT` | CopyData (text or raw bytes), CopyFail |
 //! | `password TEXT` | PasswordMessage |
-//! | `scram password=PW [user=N]` | plays a whole SCRAM client: SASLInitialResponse now, SASLResponse when SASLContinue arrives |
+//! | `scram password=PW [user=N]` | plays a whole SCRAM client: SASLInitialResponse now, SASLResponse when SASLContinue arrives (`user` is the client-first `n=`, empty by default) |
+//! | `md5 password=PW [user=U]` | answers the next AuthenticationMD5Password with `md5` + hex(md5(hex(md5(PW + U)) + salt)) (U defaults to `alice`) |
 //! | `raw HEX` | arbitrary bytes |
 //!
 //! Engine replies (answer the outstanding call, or wait for the next one):
@@ -38,16 +39,24 @@
 //! | `bound [cols=…]`, `described [params=…] [cols=…]` | Bound, Described |
 //! | `opened [K=V…]` | SessionOpened with settings |
 //! | `synced [status=I|T|E]` | Synced |
-//! | `error CODE MESSAGE [status=I|T|E] [severity=FATAL]` | Reply::Error |
-//! | `out columns a/int4 …`, `out row V…`, `out complete TAG`, `out empty`, `out suspended`, `out notice MSG`, `out error CODE MSG`, `out copyin [binary] [N]`, `out copyout [N]`, `out copydata TEXT`, `out copydone`, `out setting NAME=VALUE`, `out deallocate [NAME]`, `out closeportals [NAME]` | add to the current batch |
+//! | `error CODE MESSAGE [status=I|T|E] [severity=FATAL] [FIELDS]` | Reply::Error |
+//! | `out columns a/int4 …`, `out row V…`, `out complete TAG`, `out empty`, `out suspended`, `out notice MSG [code=C] [severity=WARNING|INFO] [FIELDS]`, `out error CODE MSG [severity=FATAL] [FIELDS]`, `out copyin [binary] [N]`, `out copyout [N]`, `out copydata TEXT`, `out copydone`, `out setting NAME=VALUE`, `out deallocate [NAME]`, `out closeportals [NAME]` | add to the current batch |
 //! | `end [more=true] [status=I|T|E]` | send the batch as Reply::Stream |
 //!
+//! `FIELDS` are the optional ErrorResponse/NoticeResponse fields:
+//! `detail=TEXT` (D), `hint=TEXT` (H), `position=N` (P), `routine=NAME` (R).
+//!
 //! Host actions: `eof`, `tick MS` (advance virtual time, fire timers),
-//! `shutdown`, `state` (print wants_read, outstanding call, next timeout,
-//! tx status), `config …` (must be first: `auth=trust|password|md5|scram`,
-//! `users=alice:secret,…`, `max_message=N`, `high_water=N`, `copy_chunk=N`,
+//! `shutdown`, `state` (print wants_read, outstanding call, time to the next
+//! timeout, tx status), `reset` (drop the connection; the next message opens
+//! a new one, and `config` may follow), `config …` (must come before the
+//! connection's first message: `auth=trust|password|md5|scram`,
+//! `users=alice:secret,bob:scram-only:pw,…` (scram-only: no MD5 hash is
+//! stored), `max_message=N`, `high_water=N`, `copy_chunk=N`,
 //! `statement_timeout=MS`, `idle_session=MS`, `idle_in_tx=MS`, `auth_timeout=MS`,
-//! `autodrain=false`), and `drain [N]` (take N output bytes, or all).
+//! `autodrain=false`), and `drain [N]` (take N output bytes, or all, and
+//! print the frames they complete). Values with `,`, `:`, `*` or non-ASCII
+//! characters must be quoted (`users="alice:secret"`, `params="23,25"`).
 
 use std::collections::VecDeque;
 use std::error::Error;
@@ -142,7 +151,15 @@ impl Runner {
         let now = self.now();
         let config = Arc::new(self.config.clone());
         self.conn.get_or_insert_with(|| {
-            Connection::new(config, BackendKey { pid: 4242, secret: 0x5eC12e7 }, [9; 32], now)
+            Connection::new(
+                config,
+                BackendKey {
+                    pid: 4242,
+                    secret: 0x05ec_12e7,
+                },
+                [9; 32],
+                now,
+            )
         })
     }
 
@@ -161,7 +178,9 @@ impl Runner {
                 let mut v = Vec::new();
                 let mut at = 0;
                 while at < input.len() {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     let n = 1 + (state >> 33) as usize % 17;
                     let end = (at + n).min(input.len());
                     v.push(input.slice(at..end));
@@ -181,7 +200,9 @@ impl Runner {
     fn settle(&mut self, out: &mut String) -> Res<()> {
         loop {
             self.print_output(out)?;
-            let Some(event) = self.conn().poll_event() else { break };
+            let Some(event) = self.conn().poll_event() else {
+                break;
+            };
             match event {
                 Event::Call(id, call) => {
                     writeln!(out, "call {}", show_call(&call))?;
@@ -225,13 +246,21 @@ impl Runner {
         Ok(match call {
             Call::OpenSession(_) => Reply::SessionOpened { settings: vec![] },
             Call::Parse { param_types, .. } => Reply::Parsed {
-                param_types: param_types.iter().map(|t| if *t == 0 { 25 } else { *t }).collect(),
+                param_types: param_types
+                    .iter()
+                    .map(|t| if *t == 0 { 25 } else { *t })
+                    .collect(),
                 columns: None,
             },
             Call::Bind { .. } => Reply::Bound { columns: cols },
-            Call::Describe(_) => Reply::Described { param_types: Some(vec![]), columns: cols },
+            Call::Describe(_) => Reply::Described {
+                param_types: Some(vec![]),
+                columns: cols,
+            },
             Call::Close(_) | Call::Terminate => Reply::Closed,
-            Call::Sync => Reply::Synced { status: self.status },
+            Call::Sync => Reply::Synced {
+                status: self.status,
+            },
             Call::CopyData(_) => Reply::CopyAccepted,
             other => return Err(format!("no plain ok reply for {other:?}; use out/end").into()),
         })
@@ -305,12 +334,21 @@ impl Runner {
                 format!("AuthenticationSASLContinue {data:?}")
             }
             Message::AuthenticationSaslFinal(b) => {
-                format!("AuthenticationSASLFinal {:?}", String::from_utf8_lossy(b.data()))
+                format!(
+                    "AuthenticationSASLFinal {:?}",
+                    String::from_utf8_lossy(b.data())
+                )
             }
             Message::BackendKeyData(b) => {
-                format!("BackendKeyData pid={} secret={}", b.process_id(), b.secret_key())
+                format!(
+                    "BackendKeyData pid={} secret={}",
+                    b.process_id(),
+                    b.secret_key()
+                )
             }
-            Message::ParameterStatus(b) => format!("ParameterStatus {}={:?}", b.name()?, b.value()?),
+            Message::ParameterStatus(b) => {
+                format!("ParameterStatus {}={:?}", b.name()?, b.value()?)
+            }
             Message::ReadyForQuery(b) => format!("ReadyForQuery {}", b.status() as char),
             Message::RowDescription(b) => {
                 let cols: Vec<String> = b
@@ -373,7 +411,9 @@ impl Runner {
     }
 
     fn scram_continue(&mut self, server_first: &str) -> Res<()> {
-        let Some(client) = self.scram.take() else { return Ok(()) };
+        let Some(client) = self.scram.take() else {
+            return Ok(());
+        };
         let fin = scram_client_final(&client.password, &client.bare, server_first)?;
         // The SASLResponse goes out with the next delivery.
         FrontendMessage::Password(Bytes::from(fin.into_bytes())).encode(&mut self.pending_input);
@@ -383,7 +423,9 @@ impl Runner {
     /// Answers AuthenticationMD5Password as libpq does:
     /// `md5` + hex(md5(hex(md5(password + user)) + salt)).
     fn md5_response(&mut self, salt: [u8; 4]) {
-        let Some((user, password)) = self.md5.take() else { return };
+        let Some((user, password)) = self.md5.take() else {
+            return;
+        };
         let inner = hex(&md5::Md5::digest(format!("{password}{user}").as_bytes()));
         let mut outer = md5::Md5::new();
         outer.update(inner.as_bytes());
@@ -430,7 +472,12 @@ impl Runner {
                 let name = args.lookup("name").unwrap_or_default();
                 let types = oids(args.lookup("types"))?;
                 let sql = pos(&mut args)?;
-                FrontendMessage::Parse { name, sql, param_types: types }.encode(buf)
+                FrontendMessage::Parse {
+                    name,
+                    sql,
+                    param_types: types,
+                }
+                .encode(buf)
             }
             "bind" => {
                 let portal = args.lookup("portal").unwrap_or_default();
@@ -447,8 +494,14 @@ impl Runner {
                         }),
                     });
                 }
-                FrontendMessage::Bind { portal, statement, param_formats, params, result_formats }
-                    .encode(buf)
+                FrontendMessage::Bind {
+                    portal,
+                    statement,
+                    param_formats,
+                    params,
+                    result_formats,
+                }
+                .encode(buf)
             }
             "describe" | "close" => {
                 let kind = match pos(&mut args)?.as_str() {
@@ -472,7 +525,14 @@ impl Runner {
             "flush" => FrontendMessage::Flush.encode(buf),
             "terminate" => FrontendMessage::Terminate.encode(buf),
             "copydone" => FrontendMessage::CopyDone.encode(buf),
-            "copydata" => FrontendMessage::CopyData(Bytes::from(pos(&mut args)?)).encode(buf),
+            "copydata" => {
+                let data = pos(&mut args)?;
+                let data = match data.strip_prefix("x:") {
+                    Some(h) => Bytes::from(unhex(h)?),
+                    None => Bytes::from(data),
+                };
+                FrontendMessage::CopyData(data).encode(buf)
+            }
             "copyfail" => FrontendMessage::CopyFail(pos(&mut args)?).encode(buf),
             "password" => {
                 let mut body = pos(&mut args)?.into_bytes();
@@ -512,7 +572,10 @@ impl Runner {
             "parsed" => {
                 let param_types = oids(args.lookup("params"))?;
                 let columns = self.cols(args.lookup("cols"))?;
-                ReplySpec::Exact(Reply::Parsed { param_types, columns })
+                ReplySpec::Exact(Reply::Parsed {
+                    param_types,
+                    columns,
+                })
             }
             "bound" => {
                 let columns = self.cols(args.lookup("cols"))?;
@@ -521,15 +584,24 @@ impl Runner {
             "described" => {
                 let param_types = args.lookup("params").map(|p| oids(Some(p))).transpose()?;
                 let columns = self.cols(args.lookup("cols"))?;
-                ReplySpec::Exact(Reply::Described { param_types, columns })
+                ReplySpec::Exact(Reply::Described {
+                    param_types,
+                    columns,
+                })
             }
-            "synced" => ReplySpec::Exact(Reply::Synced { status: status(args.lookup("status"))? }),
+            "synced" => ReplySpec::Exact(Reply::Synced {
+                status: status(args.lookup("status"))?,
+            }),
             "error" => {
                 let st = status(args.lookup("status"))?;
                 let fatal = args.lookup("severity").is_some_and(|s| s == "FATAL");
                 let code = SqlState::from_code(&pos(&mut args)?);
                 let msg = pos(&mut args)?;
-                let sev = if fatal { Severity::Fatal } else { Severity::Error };
+                let sev = if fatal {
+                    Severity::Fatal
+                } else {
+                    Severity::Error
+                };
                 let report = report_fields(ErrorReport::new(sev, code, msg), &mut args)?;
                 ReplySpec::Exact(Reply::Error { report, status: st })
             }
@@ -537,7 +609,11 @@ impl Runner {
                 let more = args.lookup_parse::<bool>("more")?.unwrap_or(false);
                 let st = status(args.lookup("status"))?;
                 let outputs = std::mem::take(&mut self.batch);
-                ReplySpec::Exact(Reply::Stream(Batch { outputs, more, status: st }))
+                ReplySpec::Exact(Reply::Stream(Batch {
+                    outputs,
+                    more,
+                    status: st,
+                }))
             }
             "out" => {
                 self.out(cmd)?;
@@ -578,12 +654,21 @@ impl Runner {
             "notice" => {
                 let report = ErrorReport::notice(rest.join(" "));
                 let report = match args.lookup("code") {
-                    Some(c) => ErrorReport { code: SqlState::from_code(&c), ..report },
+                    Some(c) => ErrorReport {
+                        code: SqlState::from_code(&c),
+                        ..report
+                    },
                     None => report,
                 };
                 let report = match args.lookup("severity").as_deref() {
-                    Some("WARNING") => ErrorReport { severity: Severity::Warning, ..report },
-                    Some("INFO") => ErrorReport { severity: Severity::Info, ..report },
+                    Some("WARNING") => ErrorReport {
+                        severity: Severity::Warning,
+                        ..report
+                    },
+                    Some("INFO") => ErrorReport {
+                        severity: Severity::Info,
+                        ..report
+                    },
                     _ => report,
                 };
                 Output::Notice(report_fields(report, &mut args)?)
@@ -591,7 +676,11 @@ impl Runner {
             "error" => {
                 let code = SqlState::from_code(rest.first().ok_or("out error CODE MSG")?);
                 let fatal = args.lookup("severity").is_some_and(|s| s == "FATAL");
-                let sev = if fatal { Severity::Fatal } else { Severity::Error };
+                let sev = if fatal {
+                    Severity::Fatal
+                } else {
+                    Severity::Error
+                };
                 let report = ErrorReport::new(sev, code, rest[1..].join(" "));
                 Output::Error(report_fields(report, &mut args)?)
             }
@@ -600,9 +689,15 @@ impl Runner {
                 let n: usize = rest.last().and_then(|r| r.parse().ok()).unwrap_or(1);
                 let f = if binary { Format::Binary } else { Format::Text };
                 if kind == "copyin" {
-                    Output::CopyIn { format: f, columns: vec![f; n] }
+                    Output::CopyIn {
+                        format: f,
+                        columns: vec![f; n],
+                    }
                 } else {
-                    Output::CopyOut { format: f, columns: vec![f; n] }
+                    Output::CopyOut {
+                        format: f,
+                        columns: vec![f; n],
+                    }
                 }
             }
             "copydata" => Output::CopyData(Bytes::from(rest.join(" "))),
@@ -755,17 +850,23 @@ impl goldenscript::Runner for Runner {
                 self.autodrain = was;
             }
             "state" => {
-                let timeout = self.conn().poll_timeout().map(|t| t - self.base);
+                let now = self.now();
+                let timeout = self
+                    .conn()
+                    .poll_timeout()
+                    .map(|t| t.saturating_duration_since(now));
                 let c = self.conn();
                 writeln!(
                     out,
-                    "wants_read={} closed={} tx={:?} pending_output={} next_timeout={:?} outstanding={}",
+                    "wants_read={} closed={} tx={:?} pending_output={} next_timeout_in={:?} outstanding={}",
                     c.wants_read(),
                     c.is_closed(),
                     c.tx_status(),
                     c.transmit().len(),
                     timeout,
-                    self.outstanding.as_ref().map_or("none".into(), |(_, call)| show_call(call)),
+                    self.outstanding
+                        .as_ref()
+                        .map_or("none".into(), |(_, call)| show_call(call)),
                 )?;
             }
             name => return Err(format!("unknown command {name}").into()),
@@ -792,7 +893,10 @@ struct Args {
 
 impl Args {
     fn of(cmd: &Command) -> Args {
-        let mut args = Args { pos: VecDeque::new(), keys: Vec::new() };
+        let mut args = Args {
+            pos: VecDeque::new(),
+            keys: Vec::new(),
+        };
         for a in &cmd.args {
             match a {
                 Argument::Positional(v) => args.pos.push_back(v.clone()),
@@ -846,13 +950,21 @@ fn pos(args: &mut Args) -> Res<String> {
 
 fn oids(s: Option<String>) -> Res<Vec<Oid>> {
     s.filter(|s| !s.is_empty())
-        .map(|s| s.split(',').map(|t| t.parse::<Oid>().map_err(Into::into)).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|t| t.parse::<Oid>().map_err(Into::into))
+                .collect()
+        })
         .unwrap_or(Ok(vec![]))
 }
 
 fn codes(s: Option<String>) -> Res<Vec<i16>> {
     s.filter(|s| !s.is_empty())
-        .map(|s| s.split(',').map(|t| t.parse::<i16>().map_err(Into::into)).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|t| t.parse::<i16>().map_err(Into::into))
+                .collect()
+        })
         .unwrap_or(Ok(vec![]))
 }
 
@@ -969,17 +1081,27 @@ fn exchange_scripts() {
         .map(|e| e.expect("dir entry").path())
         .collect();
     paths.sort();
-    assert!(!paths.is_empty(), "expected the exchange scripts in {}", dir.display());
+    assert!(
+        !paths.is_empty(),
+        "expected the exchange scripts in {}",
+        dir.display()
+    );
     let updating = std::env::var_os("UPDATE_GOLDENFILES").is_some();
     let mut failures = Vec::new();
     for path in &paths {
         let modes: &[Chunking] = if updating {
             &[Chunking::Whole]
         } else {
-            &[Chunking::Whole, Chunking::Bytewise, Chunking::Random(0x5eed), Chunking::Random(7)]
+            &[
+                Chunking::Whole,
+                Chunking::Bytewise,
+                Chunking::Random(0x5eed),
+                Chunking::Random(7),
+            ]
         };
         for &mode in modes {
-            let result = std::panic::catch_unwind(|| goldenscript::run(&mut Runner::new(mode), path));
+            let result =
+                std::panic::catch_unwind(|| goldenscript::run(&mut Runner::new(mode), path));
             match result {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => failures.push(format!("{} [{mode:?}]: {e}", path.display())),
@@ -987,5 +1109,10 @@ fn exchange_scripts() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

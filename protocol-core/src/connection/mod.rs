@@ -308,6 +308,10 @@ impl Connection {
 
     /// Fires the timers due at `now`. Calling it early or twice is harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.phase.is_closed() {
+            // Nothing follows Closed, not even a timer's COPY abort.
+            return;
+        }
         for timer in Timer::ALL {
             if self.timers.take_expired(timer, now) {
                 self.on_timer(timer, now);
@@ -444,6 +448,9 @@ impl Connection {
             && self.stream.is_none()
             && self.copy_in.is_none()
             && !self.fetch_pending
+            // Inside an extended-query batch (no Sync yet) ReadyForQuery
+            // has not been sent: the statement is still in progress.
+            && !self.in_extended
             && self.phase.is_ready()
     }
 
@@ -543,7 +550,9 @@ impl Connection {
                 }
             }
             Timer::Statement => {
-                if let Some((id, _)) = &self.outstanding {
+                if self.fatal || self.phase.is_terminating() {
+                    // The connection is ending; there is no statement to stop.
+                } else if let Some((id, _)) = &self.outstanding {
                     self.events
                         .push_back(Event::Interrupt(*id, InterruptReason::StatementTimeout));
                 } else if self.copy_in.is_some() {

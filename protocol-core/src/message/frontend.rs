@@ -158,11 +158,11 @@ impl FrontendMessage {
                 buf[0]
             )));
         };
-        let len = i32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]);
-        let len = usize::try_from(len).unwrap_or(0);
+        let raw_len = i32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]);
+        let len = usize::try_from(raw_len).unwrap_or(0);
         if len < 4 {
             return Err(DecodeError::Protocol(format!(
-                "invalid message length {len}"
+                "invalid message length {raw_len}"
             )));
         }
         if len > max_len {

@@ -10,7 +10,7 @@ call OpenSession(SessionStart { user: "alice", database: "db", settings: [] })
 
 state
 ---
-wants_read=false closed=false tx=Idle pending_output=396 next_timeout=None outstanding=none
+wants_read=false closed=false tx=Idle pending_output=396 next_timeout_in=None outstanding=none
 
 drain
 state
@@ -32,7 +32,7 @@ S: ParameterStatus standard_conforming_strings="on"
 S: ParameterStatus TimeZone="Etc/UTC"
 S: BackendKeyData pid=4242 secret=99357415
 S: ReadyForQuery I
-wants_read=true closed=false tx=Idle pending_output=0 next_timeout=None outstanding=none
+wants_read=true closed=false tx=Idle pending_output=0 next_timeout_in=None outstanding=none
 
 # A result whose first batch goes over the mark: the core does not Fetch
 # the next batch and does not read the pipelined second query.
@@ -45,14 +45,14 @@ end more=true
 state
 ---
 call Query("select repeat('x', 100) from generate_series(1, 6)")
-wants_read=false closed=false tx=Idle pending_output=249 next_timeout=None outstanding=none
+wants_read=false closed=false tx=Idle pending_output=249 next_timeout_in=None outstanding=none
 
 # Draining part of it is not enough (still above the mark)…
 drain 20
 state
 ---
 drained 20 of 249 bytes
-wants_read=false closed=false tx=Idle pending_output=229 next_timeout=None outstanding=none
+wants_read=false closed=false tx=Idle pending_output=229 next_timeout_in=None outstanding=none
 
 # …draining below the mark lets the core ask for the next batch.
 drain
@@ -68,7 +68,7 @@ out row xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 end more=true
 state
 ---
-wants_read=false closed=false tx=Idle pending_output=222 next_timeout=None outstanding=none
+wants_read=false closed=false tx=Idle pending_output=222 next_timeout_in=None outstanding=none
 
 drain
 ---
@@ -83,7 +83,7 @@ out complete "SELECT 6"
 end
 state
 ---
-wants_read=false closed=false tx=Idle pending_output=242 next_timeout=None outstanding=none
+wants_read=false closed=false tx=Idle pending_output=242 next_timeout_in=None outstanding=none
 
 # Only once the output drains is the pipelined second query read.
 drain
@@ -107,4 +107,4 @@ S: RowDescription c:23/4/-1/0/0/f0
 S: DataRow "2"
 S: CommandComplete "SELECT 1"
 S: ReadyForQuery I
-wants_read=true closed=false tx=Idle pending_output=0 next_timeout=None outstanding=none
+wants_read=true closed=false tx=Idle pending_output=0 next_timeout_in=None outstanding=none

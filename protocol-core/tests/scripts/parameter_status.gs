@@ -20,17 +20,17 @@ S: ParameterStatus TimeZone="Etc/UTC"
 S: BackendKeyData pid=4242 secret=99357415
 S: ReadyForQuery I
 
-# JDBC's `SET application_name = 'PostgreSQL JDBC Driver'` (SUMMARY §1.2,
-# §2.12): a reportable setting changed, so a ParameterStatus goes out right
-# where the engine reports it, before CommandComplete.
+# psql's `SET application_name = 'psql-renamed';` (SUMMARY §1.2, psql.trace
+# line 433): a reportable setting changed, so ParameterStatus goes out — as
+# in PostgreSQL 15, after CommandComplete, just before ReadyForQuery.
 query "SET application_name = 'PostgreSQL JDBC Driver'"
 out setting application_name="PostgreSQL JDBC Driver"
 out complete SET
 end
 ---
 call Query("SET application_name = 'PostgreSQL JDBC Driver'")
-S: ParameterStatus application_name="PostgreSQL JDBC Driver"
 S: CommandComplete "SET"
+S: ParameterStatus application_name="PostgreSQL JDBC Driver"
 S: ReadyForQuery I
 
 # A setting PostgreSQL does not report (work_mem): no ParameterStatus.
@@ -43,8 +43,9 @@ call Query("SET work_mem = '8MB'")
 S: CommandComplete "SET"
 S: ReadyForQuery I
 
-# Reported names match in any case, and are sent with PostgreSQL's spelling
-# (`TimeZone`, `DateStyle`).
+# Reported names match in any case and are sent with PostgreSQL's spelling
+# (`TimeZone`, `DateStyle`), all before ReadyForQuery, in PostgreSQL's GUC
+# order (DateStyle before TimeZone) whatever order they changed in.
 query "SET timezone = 'Europe/Berlin'; SET datestyle = 'ISO, DMY'"
 out setting timezone=Europe/Berlin
 out complete SET
@@ -53,14 +54,15 @@ out complete SET
 end
 ---
 call Query("SET timezone = 'Europe/Berlin'; SET datestyle = 'ISO, DMY'")
-S: ParameterStatus TimeZone="Europe/Berlin"
+S: CommandComplete "SET"
 S: CommandComplete "SET"
 S: ParameterStatus DateStyle="ISO, DMY"
-S: CommandComplete "SET"
+S: ParameterStatus TimeZone="Europe/Berlin"
 S: ReadyForQuery I
 
-# Through the extended protocol (JDBC sends SET with E max_rows=1): the
-# ParameterStatus comes with the Execute's output.
+# JDBC's SET through the extended protocol with E max_rows=1 (jdbc.trace
+# line 30): ParseComplete, BindComplete, CommandComplete, then
+# ParameterStatus just before Sync's ReadyForQuery.
 parse "SET application_name = 'jdbc-test'"
 bind
 describe P
@@ -79,12 +81,13 @@ call Bind { portal: "", statement: "", params: [], result_formats: [] }
 S: BindComplete
 S: NoData
 call Execute { portal: "", max_rows: 1 }
-S: ParameterStatus application_name="jdbc-test"
 S: CommandComplete "SET"
 call Sync
+S: ParameterStatus application_name="jdbc-test"
 S: ReadyForQuery I
 
-# A transaction end reverting SET LOCAL reports the old value again.
+# SET LOCAL is reported at the ReadyForQuery that follows it; the commit
+# that reverts it reports the old value again.
 query "begin; set local application_name = 'tmp'"
 out complete BEGIN
 out setting application_name=tmp
@@ -93,8 +96,8 @@ end status=T
 ---
 call Query("begin; set local application_name = 'tmp'")
 S: CommandComplete "BEGIN"
-S: ParameterStatus application_name="tmp"
 S: CommandComplete "SET"
+S: ParameterStatus application_name="tmp"
 S: ReadyForQuery T
 
 query "commit"
@@ -103,6 +106,34 @@ out complete COMMIT
 end
 ---
 call Query("commit")
-S: ParameterStatus application_name="jdbc-test"
 S: CommandComplete "COMMIT"
+S: ParameterStatus application_name="jdbc-test"
+S: ReadyForQuery I
+
+# A setting changed and changed back before ReadyForQuery: the client
+# already has that value, so nothing is reported.
+query "SET application_name = 'a'; SET application_name = 'jdbc-test'"
+out setting application_name=a
+out complete SET
+out setting application_name=jdbc-test
+out complete SET
+end
+---
+call Query("SET application_name = 'a'; SET application_name = 'jdbc-test'")
+S: CommandComplete "SET"
+S: CommandComplete "SET"
+S: ReadyForQuery I
+
+# A setting change in a query that then fails is still reported before the
+# ReadyForQuery that follows the error (the engine says what it is now).
+query "SET application_name = 'b'; select 1/0"
+out setting application_name=b
+out complete SET
+out error 22012 "division by zero"
+end
+---
+call Query("SET application_name = 'b'; select 1/0")
+S: CommandComplete "SET"
+S: ErrorResponse S="ERROR" V="ERROR" C="22012" M="division by zero"
+S: ParameterStatus application_name="b"
 S: ReadyForQuery I

@@ -84,8 +84,10 @@ new connection
 S: ErrorResponse S="FATAL" V="FATAL" C="22023" M="invalid value for parameter \"client_encoding\": \"klingon\"" D="This server speaks only UTF8."
 event Closed Fatal(SqlState(22023))
 
-# Protocol 3.1 (`version=196609`): NegotiateProtocolVersion offering minor 0,
-# then the login goes on (libpq 18 with max_protocol_version=3.2 does this).
+# Protocol 3.1 (`version=196609`): NegotiateProtocolVersion, then the login
+# goes on. The newest-version field carries the full version code 3.0
+# (196608) as PostgreSQL 15 sends it (PG_PROTOCOL_LATEST); libpq 18 with
+# max_protocol_version=3.2 rejects anything below 3.0 there.
 reset
 startup version=196609
 ok
@@ -233,3 +235,20 @@ raw "00000004"
 new connection
 S: ErrorResponse S="FATAL" V="FATAL" C="08P01" M="invalid length of startup packet"
 event Closed Fatal(SqlState(08P01))
+
+# A malformed `options` value: FATAL 42601 with PostgreSQL's message and
+# hint.
+reset
+startup options="-x"
+---
+new connection
+S: ErrorResponse S="FATAL" V="FATAL" C="42601" M="invalid command-line argument for server process: -x" H="Try \"-c name=value\"."
+event Closed Fatal(SqlState(42601))
+
+# A replication connection is refused (we have no walsender): FATAL 0A000.
+reset
+startup replication=database
+---
+new connection
+S: ErrorResponse S="FATAL" V="FATAL" C="0A000" M="replication connections are not supported"
+event Closed Fatal(SqlState(0A000))
