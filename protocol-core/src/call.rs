@@ -164,6 +164,12 @@ pub enum Call {
     /// Answer: [`Reply::Stream`] with the rest of the query's output, which
     /// normally is just `Output::Error(report)`.
     CopyFail(ErrorReport),
+    /// The core refused a client message with this error (already sent to
+    /// the client): fail the statement in progress as if the engine had
+    /// raised it — roll back an implicit transaction, put a transaction
+    /// block into the failed state (25P02 until ROLLBACK). Answer:
+    /// [`Reply::Failed`].
+    Fail(ErrorReport),
     /// The connection is ending: roll back and free the session. Answer:
     /// [`Reply::Closed`].
     Terminate,
@@ -292,6 +298,11 @@ pub enum Reply {
     },
     /// COPY data was taken.
     CopyAccepted,
+    /// The transaction was failed after [`Call::Fail`].
+    Failed {
+        /// The status after the failure (`E` in a block, `I` otherwise).
+        status: TxStatus,
+    },
     /// The call failed.
     Error {
         /// What to report.

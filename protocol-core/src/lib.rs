@@ -98,6 +98,7 @@ mod connection;
 mod error;
 mod host;
 pub mod message;
+mod reject;
 mod transport;
 
 #[cfg(any(test, fuzzing))]
@@ -113,3 +114,4 @@ pub use config::Config;
 pub use connection::{CallId, CloseReason, Connection, Event, InterruptReason};
 pub use error::{ErrorReport, Severity};
 pub use host::{ServeOptions, ShutdownSignal, ShutdownWatch};
+pub use reject::Rejection;

@@ -30,7 +30,9 @@
 //! | `md5 password=PW [user=U]` | answers the next AuthenticationMD5Password with `md5` + hex(md5(hex(md5(PW + U)) + salt)) (U defaults to `alice`) |
 //! | `raw HEX` | arbitrary bytes |
 //!
-//! Engine replies (answer the outstanding call, or wait for the next one):
+//! Engine replies (answer the outstanding call, or wait for the next one).
+//! `Call::Fail` (the core refused a message) is answered automatically with
+//! `Failed`: status `E` inside a block, `I` outside.
 //!
 //! | command | reply |
 //! |---|---|
@@ -206,8 +208,13 @@ impl Runner {
             match event {
                 Event::Call(id, call) => {
                     writeln!(out, "call {}", show_call(&call))?;
+                    // The scripted engine answers Fail by itself, the way any
+                    // engine must: a failed statement fails its transaction.
+                    let auto_fail = matches!(call, Call::Fail(_));
                     self.outstanding = Some((id, call));
-                    if let Some(spec) = self.queued.pop_front() {
+                    if auto_fail {
+                        self.answer(ReplySpec::Ok, out)?;
+                    } else if let Some(spec) = self.queued.pop_front() {
                         self.answer(spec, out)?;
                     }
                 }
@@ -233,7 +240,9 @@ impl Runner {
         if let Reply::Stream(b) = &reply {
             self.status = b.status;
         }
-        if let Reply::Synced { status } | Reply::Error { status, .. } = &reply {
+        if let Reply::Synced { status } | Reply::Error { status, .. } | Reply::Failed { status } =
+            &reply
+        {
             self.status = *status;
         }
         let now = self.now();
@@ -262,6 +271,12 @@ impl Runner {
                 status: self.status,
             },
             Call::CopyData(_) => Reply::CopyAccepted,
+            Call::Fail(_) => Reply::Failed {
+                status: match self.status {
+                    TxStatus::Idle => TxStatus::Idle,
+                    TxStatus::InBlock | TxStatus::Failed => TxStatus::Failed,
+                },
+            },
             other => return Err(format!("no plain ok reply for {other:?}; use out/end").into()),
         })
     }

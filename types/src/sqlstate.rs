@@ -29,7 +29,10 @@ impl SqlState {
         assert!(b.len() == 5, "a SQLSTATE has five characters");
         let mut i = 0;
         while i < 5 {
-            assert!(b[i].is_ascii_alphanumeric(), "a SQLSTATE is ASCII alphanumeric");
+            assert!(
+                b[i].is_ascii_alphanumeric(),
+                "a SQLSTATE is ASCII alphanumeric"
+            );
             i += 1;
         }
         SqlState([b[0], b[1], b[2], b[3], b[4]])
@@ -75,6 +78,7 @@ sqlstates! {
     NULL_VALUE_NOT_ALLOWED = "22004";
     INVALID_DATETIME_FORMAT = "22007";
     DATETIME_FIELD_OVERFLOW = "22008";
+    DATETIME_VALUE_OUT_OF_RANGE = "22008";
     INVALID_TIME_ZONE_DISPLACEMENT_VALUE = "22009";
     DIVISION_BY_ZERO = "22012";
     INTERVAL_FIELD_OVERFLOW = "22015";
@@ -157,7 +161,10 @@ mod tests {
     fn codes_and_classes() {
         assert_eq!(SqlState::UNDEFINED_TABLE.code(), "42P01");
         assert_eq!(SqlState::UNDEFINED_TABLE.class(), "42");
-        assert_eq!(SqlState::from_code("40001"), SqlState::T_R_SERIALIZATION_FAILURE);
+        assert_eq!(
+            SqlState::from_code("40001"),
+            SqlState::T_R_SERIALIZATION_FAILURE
+        );
         assert_eq!(format!("{}", SqlState::QUERY_CANCELED), "57014");
     }
 }

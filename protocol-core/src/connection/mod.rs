@@ -129,6 +129,11 @@ enum Pending {
     },
     Close,
     Sync,
+    /// The core refused a message; `ready` sends ReadyForQuery afterwards
+    /// (simple protocol).
+    Fail {
+        ready: bool,
+    },
     CopyData,
     Terminate,
 }
@@ -514,6 +519,7 @@ impl Connection {
             Pending::Describe { target, retry } => self.on_described(target, retry, reply, now),
             Pending::Close => self.on_closed(reply),
             Pending::Sync => self.on_synced(reply, now),
+            Pending::Fail { ready } => self.on_failed(ready, reply, now),
         }
     }
 

@@ -58,15 +58,35 @@ impl Connection {
         if self.skip_until_sync {
             return;
         }
+        self.reject(report, now);
+    }
+
+    /// The core itself refuses a message (a malformed Bind, a duplicate
+    /// name, bad UTF-8…): report it, and tell the engine, because a failed
+    /// statement fails the transaction around it — a block goes to `E` and
+    /// later statements get 25P02, as in PostgreSQL. In the extended
+    /// protocol skip-until-Sync follows; in the simple one, ReadyForQuery.
+    fn reject(&mut self, report: ErrorReport, now: Instant) {
         backend::error_or_notice(&mut self.out, &report);
+        let ready = !self.in_extended;
         if self.in_extended {
             self.skip_until_sync = true;
-        } else {
+        }
+        self.issue(Call::Fail(report), Pending::Fail { ready }, now);
+    }
+
+    pub(super) fn on_failed(&mut self, ready: bool, reply: Reply, now: Instant) {
+        match reply {
+            Reply::Failed { status } => self.status = status,
+            other => panic!("Fail answered with {other:?}"),
+        }
+        if ready {
             self.ready_for_query(now);
         }
     }
 
-    /// An error in an extended-query message.
+    /// An error the engine reported for an extended-query message (it knows
+    /// already): report it and skip until Sync.
     fn extended_error(&mut self, report: ErrorReport) {
         backend::error_or_notice(&mut self.out, &report);
         self.skip_until_sync = true;
@@ -98,10 +118,13 @@ impl Connection {
                 param_types,
             } => {
                 if !name.is_empty() && self.statements.contains_key(&name) {
-                    return self.extended_error(ErrorReport::error(
-                        SqlState::DUPLICATE_PREPARED_STATEMENT,
-                        format!("prepared statement \"{name}\" already exists"),
-                    ));
+                    return self.reject(
+                        ErrorReport::error(
+                            SqlState::DUPLICATE_PREPARED_STATEMENT,
+                            format!("prepared statement \"{name}\" already exists"),
+                        ),
+                        now,
+                    );
                 }
                 let call = Call::Parse {
                     statement: name.clone(),
@@ -167,16 +190,13 @@ impl Connection {
                 SqlState::PROTOCOL_VIOLATION,
                 "invalid frontend message type 112",
             )),
-            M::FunctionCall(_) => {
-                backend::error_or_notice(
-                    &mut self.out,
-                    &ErrorReport::error(
-                        SqlState::FEATURE_NOT_SUPPORTED,
-                        "fast-path function calls are not supported",
-                    ),
-                );
-                self.ready_for_query(now);
-            }
+            M::FunctionCall(_) => self.reject(
+                ErrorReport::error(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "fast-path function calls are not supported",
+                ),
+                now,
+            ),
         }
     }
 
@@ -235,31 +255,37 @@ impl Connection {
             return self.describe_then(target, msg, now);
         };
         if !portal.is_empty() && self.portals.contains_key(portal) {
-            return self.extended_error(ErrorReport::error(
-                SqlState::DUPLICATE_CURSOR,
-                // PostgreSQL's CreatePortal wording.
-                format!("cursor \"{portal}\" already exists"),
-            ));
+            return self.reject(
+                ErrorReport::error(
+                    SqlState::DUPLICATE_CURSOR,
+                    // PostgreSQL's CreatePortal wording.
+                    format!("cursor \"{portal}\" already exists"),
+                ),
+                now,
+            );
         }
         let n = params.len();
         if !(param_formats.len() <= 1 || param_formats.len() == n) {
-            return self.extended_error(ErrorReport::error(
-                SqlState::PROTOCOL_VIOLATION,
-                format!(
-                    "bind message has {} parameter formats but {n} parameters",
-                    param_formats.len()
+            return self.reject(
+                ErrorReport::error(
+                    SqlState::PROTOCOL_VIOLATION,
+                    format!(
+                        "bind message has {} parameter formats but {n} parameters",
+                        param_formats.len()
+                    ),
                 ),
-            ));
+                now,
+            );
         }
         if n != info.param_types.len() {
             let statement = statement.clone();
-            return self.extended_error(ErrorReport::error(
+            return self.reject(ErrorReport::error(
                 SqlState::PROTOCOL_VIOLATION,
                 format!(
                     "bind message supplies {n} parameters, but prepared statement \"{statement}\" requires {}",
                     info.param_types.len()
                 ),
-            ));
+            ), now);
         }
         let columns = info.columns.as_ref().map_or(0, Vec::len);
         let formats = match expand_formats(result_formats, columns) {
@@ -269,11 +295,11 @@ impl Connection {
                 vec![Format::from_code(result_formats[0]).unwrap_or_default()]
             }
             Ok(f) => f,
-            Err(report) => return self.extended_error(report),
+            Err(report) => return self.reject(report, now),
         };
         let param_formats = match expand_formats(param_formats, n) {
             Ok(f) => f,
-            Err(report) => return self.extended_error(report),
+            Err(report) => return self.reject(report, now),
         };
         let mut values = Vec::with_capacity(n);
         for (i, raw) in params.iter().enumerate() {
@@ -287,9 +313,13 @@ impl Connection {
             match value {
                 Ok(v) => values.push(v),
                 Err(e) => {
-                    return self.extended_error(ErrorReport::error(e.code, e.message).with_detail(
-                        format!("while decoding parameter ${} of the bind message", i + 1),
-                    ));
+                    return self.reject(
+                        ErrorReport::error(e.code, e.message).with_detail(format!(
+                            "while decoding parameter ${} of the bind message",
+                            i + 1
+                        )),
+                        now,
+                    );
                 }
             }
         }

@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use bytes::{BufMut, Bytes};
-use twill_types::SqlState;
+use twill_types::{FormatSettings, SqlState};
 
 use super::params::{REPORTED, normalize_client_encoding, parse_options, reported_name};
 use super::timers::Timer;
@@ -421,7 +421,13 @@ impl Connection {
                     .iter()
                     .map(|name| (*name, self.default_reported(name)))
                     .collect();
-                let from_start = start.iter().flat_map(|s| s.settings.iter());
+                // Formatting settings from the startup packet are already in
+                // `self.format`, normalised (`ISO` reads back as `ISO, MDY`);
+                // the rest are reported as the client sent them.
+                let from_start = start
+                    .iter()
+                    .flat_map(|s| s.settings.iter())
+                    .filter(|(name, _)| FormatSettings::canonical_name(name).is_none());
                 for (name, value) in from_start.chain(settings.iter()) {
                     if let Some(slot) =
                         reported_name(name).and_then(|n| values.iter_mut().find(|(r, _)| *r == n))
@@ -452,9 +458,9 @@ impl Connection {
         match name {
             "application_name" => String::new(),
             "client_encoding" | "server_encoding" => "UTF8".into(),
-            "DateStyle" => "ISO, MDY".into(),
-            "IntervalStyle" => "postgres".into(),
-            "TimeZone" => "Etc/UTC".into(),
+            "DateStyle" | "IntervalStyle" | "TimeZone" => {
+                self.format.get(name).unwrap_or_default()
+            }
             "integer_datetimes" | "is_superuser" | "standard_conforming_strings" => "on".into(),
             "default_transaction_read_only" | "in_hot_standby" => "off".into(),
             "server_version" => self.config.server_version.clone(),

@@ -120,7 +120,7 @@ fn output(b: u8) -> Output {
 
 /// A reply of a kind the host contract allows for `call`, chosen by `a`, `b`.
 pub fn reply_for(call: &Call, a: u8, b: u8) -> Reply {
-    if a.is_multiple_of(7) && !matches!(call, Call::Terminate | Call::Close(_)) {
+    if a.is_multiple_of(7) && !matches!(call, Call::Terminate | Call::Close(_) | Call::Fail(_)) {
         let report = if a.is_multiple_of(5) {
             ErrorReport::fatal(SqlState::ADMIN_SHUTDOWN, "bye")
         } else {
@@ -161,6 +161,7 @@ pub fn reply_for(call: &Call, a: u8, b: u8) -> Reply {
         Call::Close(_) | Call::Terminate => Reply::Closed,
         Call::Sync => Reply::Synced { status: status(b) },
         Call::CopyData(_) => Reply::CopyAccepted,
+        Call::Fail(_) => Reply::Failed { status: status(b) },
     }
 }
 

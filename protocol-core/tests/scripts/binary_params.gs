@@ -110,6 +110,7 @@ ok
 call Parse { statement: "", sql: "select $1::int4", param_types: [23] }
 S: ParseComplete
 S: ErrorResponse S="ERROR" V="ERROR" C="08P01" M="insufficient data left in message" D="while decoding parameter $1 of the bind message"
+call Fail(ErrorReport { severity: Error, code: SqlState(08P01), message: "insufficient data left in message", detail: Some("while decoding parameter $1 of the bind message"), hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I
 
@@ -120,6 +121,7 @@ sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="22023" M="unsupported format code: 2"
+call Fail(ErrorReport { severity: Error, code: SqlState(22023), message: "unsupported format code: 2", detail: None, hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I
 
@@ -130,5 +132,6 @@ sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="08P01" M="bind message has 2 parameter formats but 1 parameters"
+call Fail(ErrorReport { severity: Error, code: SqlState(08P01), message: "bind message has 2 parameter formats but 1 parameters", detail: None, hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I

@@ -250,6 +250,7 @@ sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="42P05" M="prepared statement \"s1\" already exists"
+call Fail(ErrorReport { severity: Error, code: SqlState(42P05), message: "prepared statement \"s1\" already exists", detail: None, hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I
 

@@ -67,6 +67,7 @@ sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="08P01" M="bind message supplies 1 parameters, but prepared statement \"two\" requires 2"
+call Fail(ErrorReport { severity: Error, code: SqlState(08P01), message: "bind message supplies 1 parameters, but prepared statement \"two\" requires 2", detail: None, hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I
 
@@ -77,6 +78,7 @@ sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="22P02" M="invalid input syntax for type integer: \"abc\"" D="while decoding parameter $2 of the bind message"
+call Fail(ErrorReport { severity: Error, code: SqlState(22P02), message: "invalid input syntax for type integer: \"abc\"", detail: Some("while decoding parameter $2 of the bind message"), hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I
 
@@ -194,6 +196,7 @@ sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="22021" M="invalid byte sequence for encoding \"UTF8\": 0xff"
+call Fail(ErrorReport { severity: Error, code: SqlState(22021), message: "invalid byte sequence for encoding \"UTF8\": 0xff", detail: None, hint: None, position: None, routine: None })
 call Sync
 S: ReadyForQuery I
 

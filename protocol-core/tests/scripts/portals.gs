@@ -102,17 +102,18 @@ S: BindComplete
 call Sync
 S: ReadyForQuery T
 
-# KNOWN CORE BUG (see the report): the core raises this error itself and
-# never tells the engine, so the engine still reports T and the client gets
-# `ReadyForQuery T`. PostgreSQL aborts the block: `ReadyForQuery E`, and the
-# next statement fails with 25P02. The engine's honest answer is kept here.
+# An error the core raises itself (a duplicate portal) still fails the
+# transaction block: the core tells the engine with a Fail call, so Sync
+# reports `ReadyForQuery E` and the next statement would get 25P02, as in
+# PostgreSQL.
 bind portal=c1 stmt=__asyncpg_stmt_1__
 sync
 ok
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="42P03" M="cursor \"c1\" already exists"
+call Fail(ErrorReport { severity: Error, code: SqlState(42P03), message: "cursor \"c1\" already exists", detail: None, hint: None, position: None, routine: None })
 call Sync
-S: ReadyForQuery T
+S: ReadyForQuery E
 
 query "ROLLBACK;"
 out complete ROLLBACK

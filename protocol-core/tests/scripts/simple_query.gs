@@ -178,6 +178,7 @@ S: ReadyForQuery I
 raw "46 0000000e 000004d2 0000 0000 0000"
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="0A000" M="fast-path function calls are not supported"
+call Fail(ErrorReport { severity: Error, code: SqlState(0A000), message: "fast-path function calls are not supported", detail: None, hint: None, position: None, routine: None })
 S: ReadyForQuery I
 
 query "select 1 as a"
@@ -197,6 +198,7 @@ S: ReadyForQuery I
 raw "51 00000009 73656cff00"
 ---
 S: ErrorResponse S="ERROR" V="ERROR" C="22021" M="invalid byte sequence for encoding \"UTF8\": 0xff"
+call Fail(ErrorReport { severity: Error, code: SqlState(22021), message: "invalid byte sequence for encoding \"UTF8\": 0xff", detail: None, hint: None, position: None, routine: None })
 S: ReadyForQuery I
 
 query "select 2 as b"

@@ -1,9 +1,10 @@
 # JDBC's startup (SUMMARY §2.12, §3 item 1): client_encoding=UTF8, DateStyle,
-# TimeZone and extra_float_digits are passed to OpenSession as settings. The
-# engine answers with the values as SHOW prints them (PostgreSQL reports
-# DateStyle=ISO as "ISO, MDY"), and those are what ParameterStatus carries.
+# TimeZone and extra_float_digits are passed to OpenSession as settings.
+# ParameterStatus carries the values as SHOW prints them: the core normalises
+# the formatting settings it knows (PostgreSQL reports DateStyle=ISO as
+# "ISO, MDY"), even when the engine reports nothing.
 startup database=db client_encoding=UTF8 DateStyle=ISO TimeZone=Etc/UTC extra_float_digits=2
-opened DateStyle="ISO, MDY"
+ok
 ---
 S: AuthenticationOk
 call OpenSession(SessionStart { user: "alice", database: "db", settings: [("client_encoding", "UTF8"), ("DateStyle", "ISO"), ("TimeZone", "Etc/UTC"), ("extra_float_digits", "2")] })
