@@ -12,6 +12,9 @@
 //! - [`Call`] / [`Reply`]: the typed boundary to the engine (see [`call`]).
 //! - [`Backend`] and [`drive`]: a synchronous way to answer calls.
 //! - [`CancelRegistry`]: routes CancelRequests between connections.
+//! - [`ServeOptions`], [`ShutdownSignal`], [`Rejection`]: the runtime-free
+//!   pieces every host (runtime adapter) shares: its settings, the stop
+//!   signal, and turning away a client over the connection limit.
 //!
 //! # The drive loop
 //!

@@ -28,7 +28,18 @@ use crate::error::ErrorReport;
 use crate::message::backend;
 use crate::message::startup::StartupPacket;
 
-/// A client being turned away with one FATAL error. See the [module docs](self).
+/// A client being turned away with one FATAL error, the way PostgreSQL
+/// turns one away at `max_connections`: SSLRequest/GSSENCRequest get `N`, a
+/// CancelRequest is handed to the host (a client at the limit must still be
+/// able to cancel), the StartupMessage gets the error.
+///
+/// Drive it like a [`Connection`](crate::Connection): [`handle_input`](Self::handle_input),
+/// route [`poll_cancel`](Self::poll_cancel), write
+/// [`transmit`](Self::transmit) and [`advance_transmit`](Self::advance_transmit);
+/// once [`is_done`](Self::is_done) and the output is sent, shut the sending
+/// half and read until the client closes (closing with unread input resets
+/// the connection, and the client may lose the error), within a short
+/// deadline of the host's choosing.
 #[derive(Debug)]
 pub struct Rejection {
     /// The error the StartupMessage gets.

@@ -458,9 +458,7 @@ impl Connection {
         match name {
             "application_name" => String::new(),
             "client_encoding" | "server_encoding" => "UTF8".into(),
-            "DateStyle" | "IntervalStyle" | "TimeZone" => {
-                self.format.get(name).unwrap_or_default()
-            }
+            "DateStyle" | "IntervalStyle" | "TimeZone" => self.format.get(name).unwrap_or_default(),
             "integer_datetimes" | "is_superuser" | "standard_conforming_strings" => "on".into(),
             "default_transaction_read_only" | "in_hot_standby" => "off".into(),
             "server_version" => self.config.server_version.clone(),

@@ -44,9 +44,10 @@ pub fn ops_from_bytes(data: &[u8]) -> Vec<Op> {
         let arg = |k: usize| data.get(i + k).copied().unwrap_or(0);
         match tag % 8 {
             0..=2 => {
-                let n = (arg(0) as usize % 48).min(data.len().saturating_sub(i + 1));
-                ops.push(Op::Input(data[i + 1..i + 1 + n].to_vec()));
-                i += 1 + n;
+                let start = (i + 1).min(data.len());
+                let n = (arg(0) as usize % 48).min(data.len() - start);
+                ops.push(Op::Input(data[start..start + n].to_vec()));
+                i = start + n;
             }
             3 => ops.push(Op::Eof),
             4 | 5 => {
@@ -237,9 +238,9 @@ pub fn run(password_auth: bool, ops: &[Op]) {
                     let reply = reply_for(&call, *a, *b);
                     match &reply {
                         Reply::Stream(batch) => last_status = batch.status.byte(),
-                        Reply::Synced { status } | Reply::Error { status, .. } => {
-                            last_status = status.byte()
-                        }
+                        Reply::Synced { status }
+                        | Reply::Error { status, .. }
+                        | Reply::Failed { status } => last_status = status.byte(),
                         Reply::SessionOpened { .. } => last_status = b'I',
                         _ => {}
                     }

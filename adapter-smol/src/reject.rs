@@ -1,0 +1,56 @@
+//! Turning away a connection over the limit with FATAL 53300.
+//!
+//! The protocol side is the core's [`Rejection`] (answer SSLRequest, route
+//! a CancelRequest — a client at the limit must still be able to cancel —
+//! and answer the StartupMessage with the error). This is its driver, a
+//! short task bounded by [`LINGER`]: write the answer, shut the sending
+//! half, read until the client closes (so it is not reset before it reads).
+
+use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use smol::Async;
+use smol::io::{AsyncReadExt, AsyncWriteExt};
+use twill_protocol::{CancelRegistry, Interrupt, InterruptReason, Rejection};
+
+/// How long a rejected client gets, from accept to close.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// Answers a client over the limit and closes.
+pub(crate) async fn reject(
+    mut stream: Async<TcpStream>,
+    registry: CancelRegistry<Arc<dyn Interrupt>>,
+) {
+    let talk = async {
+        let mut rejection = Rejection::too_many_clients();
+        let mut buf = [0u8; 1024];
+        let mut shut = false;
+        loop {
+            if let Some(key) = rejection.poll_cancel()
+                && let Some(handle) = registry.lookup(key)
+            {
+                handle.interrupt(InterruptReason::UserCancel);
+            }
+            let out = rejection.transmit().len();
+            if out > 0 {
+                if stream.write_all(rejection.transmit()).await.is_err() {
+                    return;
+                }
+                rejection.advance_transmit(out);
+            }
+            if rejection.is_done() && !shut {
+                let _ = stream.get_ref().shutdown(Shutdown::Write);
+                shut = true;
+            }
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => rejection.handle_input(&buf[..n]),
+            }
+        }
+    };
+    let _ = smol::future::or(talk, async {
+        smol::Timer::after(LINGER).await;
+    })
+    .await;
+}
