@@ -197,8 +197,11 @@ pub fn run(password_auth: bool, ops: &[Op]) {
         idle_in_transaction_session_timeout: Duration::from_millis(1500),
         ..Config::default()
     };
+    // Only the MD5 form is stored, so a cleartext login checks a hash
+    // instead of running PBKDF2 on every input.
     let mut users = Users::new();
-    users.insert_password("u", "pw", [1; 16]);
+    let md5 = Some(crate::auth::md5_hex_password("u", "pw"));
+    users.insert("u", crate::auth::StoredCredential { scram: None, md5 });
     config.credentials = Some(Arc::new(users));
     config.auth_method = if password_auth {
         AuthMethod::Password

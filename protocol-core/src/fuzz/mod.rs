@@ -74,7 +74,10 @@ pub fn frontend(data: &[u8]) {
 /// Arbitrary client SASL messages against a real verifier: never success
 /// without the password, only clean refusals.
 pub fn scram(data: &[u8]) {
-    let verifier = ScramVerifier::derive("secret", b"fuzz-salt-16byte", 4096);
+    static VERIFIER: std::sync::OnceLock<ScramVerifier> = std::sync::OnceLock::new();
+    let verifier = VERIFIER
+        .get_or_init(|| ScramVerifier::derive("secret", b"fuzz-salt-16byte", 4096))
+        .clone();
     let Some((&n, rest)) = data.split_first() else {
         return;
     };
