@@ -26,7 +26,9 @@ pub trait Backend {
 }
 
 /// Interrupts a backend's running call from another thread. The call then
-/// ends with ERROR 57014; an idle backend ignores it.
+/// ends with ERROR 57014. A backend in the middle of a result stream (between
+/// `Fetch` calls) is still running that statement, and its next `Fetch`
+/// ends with 57014; an idle backend ignores the interrupt.
 pub trait Interrupt: Send + Sync {
     /// Asks the running call (if any) to stop.
     fn interrupt(&self, reason: InterruptReason);
@@ -60,8 +62,10 @@ impl<B: Backend + ?Sized> Backend for Box<B> {
 }
 
 /// Answers every call the connection has pending (and any it emits while
-/// doing so) with `backend`, and returns the other events in order:
-/// [`Event::Cancel`], [`Event::Interrupt`] and [`Event::Closed`].
+/// doing so) with `backend`, passes [`Event::Interrupt`] to the backend's
+/// [`Interrupt`] handle, and returns the other events in order
+/// ([`Event::Cancel`], [`Event::Closed`], and the interrupts too, for the
+/// host's information).
 ///
 /// After this returns the connection waits for input, a timeout or
 /// `advance_transmit`; its output is in [`Connection::transmit`].
@@ -76,6 +80,12 @@ pub fn drive<B: Backend + ?Sized>(
             Event::Call(id, call) => {
                 let reply = backend.call(call);
                 conn.handle_reply(id, reply, now);
+            }
+            Event::Interrupt(id, reason) => {
+                if let Some(handle) = backend.interrupt_handle() {
+                    handle.interrupt(reason);
+                }
+                others.push(Event::Interrupt(id, reason));
             }
             other => others.push(other),
         }

@@ -84,7 +84,12 @@ pub enum Event {
     /// the [`CancelRegistry`](crate::CancelRegistry) and interrupt that
     /// connection's call. (A wrong key must do nothing.)
     Cancel(BackendKey),
-    /// Interrupt this connection's own outstanding call.
+    /// Interrupt this connection's own call `CallId` (through the backend's
+    /// [`Interrupt`](crate::Interrupt) handle). Usually that call is
+    /// outstanding; when `statement_timeout` expired while a result stream
+    /// was paused for a slow client, this event comes *just before* the
+    /// `Event::Call` of the `Fetch` that resumes it, so the engine finds the
+    /// interrupt already requested and ends the stream with 57014.
     Interrupt(CallId, InterruptReason),
     /// The connection is over: send what [`Connection::transmit`] still
     /// holds, then close the socket. Nothing follows this event.
@@ -197,6 +202,9 @@ pub struct Connection {
     stream: Option<StreamKind>,
     /// A stream batch said "more": fetch once output drains.
     fetch_pending: bool,
+    /// statement_timeout expired while the stream was paused: interrupt the
+    /// Fetch that resumes it.
+    statement_expired: bool,
     /// COPY FROM STDIN in progress.
     copy_in: Option<copy::CopyIn>,
     /// Which encryption requests the client already made.
@@ -254,6 +262,7 @@ impl Connection {
             status: TxStatus::Idle,
             stream: None,
             fetch_pending: false,
+            statement_expired: false,
             copy_in: None,
             negotiated: startup::Negotiated::default(),
             session_start: None,
@@ -403,6 +412,11 @@ impl Connection {
                     return;
                 }
                 self.fetch_pending = false;
+                if std::mem::take(&mut self.statement_expired) {
+                    let next = CallId(self.next_call);
+                    self.events
+                        .push_back(Event::Interrupt(next, InterruptReason::StatementTimeout));
+                }
                 self.issue(Call::Fetch, Pending::Stream, now);
                 continue;
             }
@@ -469,6 +483,7 @@ impl Connection {
 
     /// Writes ReadyForQuery and starts the idle timers.
     fn ready_for_query(&mut self, now: Instant) {
+        self.statement_expired = false;
         for (name, value) in self.reported.take_changes() {
             backend::parameter_status(&mut self.out, name, &value);
         }
@@ -561,6 +576,10 @@ impl Connection {
                 } else if let Some((id, _)) = &self.outstanding {
                     self.events
                         .push_back(Event::Interrupt(*id, InterruptReason::StatementTimeout));
+                } else if self.fetch_pending {
+                    // The stream is paused for a slow client: the Fetch that
+                    // resumes it carries the interrupt.
+                    self.statement_expired = true;
                 } else if self.copy_in.is_some() {
                     // The COPY is waiting for client data: abort it here.
                     self.abort_copy(

@@ -65,9 +65,11 @@ impl Connection {
         for output in outputs {
             match output {
                 Output::Columns(columns) => {
-                    let formats: Arc<[Format]> = vec![Format::Text; columns.len()].into();
-                    backend::row_description(&mut self.out, &columns, &formats);
+                    // Only a simple query describes its own results; an
+                    // Execute's columns were described by Describe.
                     if let Some(StreamKind::Simple { formats: f }) = &mut self.stream {
+                        let formats: Arc<[Format]> = vec![Format::Text; columns.len()].into();
+                        backend::row_description(&mut self.out, &columns, &formats);
                         *f = formats;
                     }
                 }
@@ -150,6 +152,7 @@ impl Connection {
     /// Sync (extended). A FATAL report ends the connection.
     pub(super) fn end_stream_with_error(&mut self, report: ErrorReport, now: Instant) {
         self.fetch_pending = false;
+        self.statement_expired = false;
         self.copy_in = None;
         if report.severity == crate::Severity::Fatal {
             self.stream = None;

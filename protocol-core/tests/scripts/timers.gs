@@ -325,3 +325,63 @@ wants_read=true closed=false tx=Idle pending_output=0 next_timeout_in=Some(1s) o
 S: ErrorResponse S="FATAL" V="FATAL" C="57P05" M="terminating connection due to idle-session timeout"
 call Terminate
 event Closed Fatal(SqlState(57P05))
+
+# statement_timeout expiring while a result stream is paused for a slow
+# client (output above the high-water mark, no call outstanding): the Fetch
+# that resumes the stream is preceded by the Interrupt, so the engine ends the
+# statement with 57014 instead of streaming on under a fresh timeout.
+reset
+config high_water=64 autodrain=false statement_timeout=100
+startup
+ok
+---
+new connection
+call OpenSession(SessionStart { user: "alice", database: "alice", settings: [] })
+
+drain
+query "select * from big"
+out columns v/text
+out row aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+end more=true
+---
+drained 396 of 396 bytes
+S: AuthenticationOk
+S: ParameterStatus application_name=""
+S: ParameterStatus client_encoding="UTF8"
+S: ParameterStatus DateStyle="ISO, MDY"
+S: ParameterStatus default_transaction_read_only="off"
+S: ParameterStatus in_hot_standby="off"
+S: ParameterStatus integer_datetimes="on"
+S: ParameterStatus IntervalStyle="postgres"
+S: ParameterStatus is_superuser="on"
+S: ParameterStatus server_encoding="UTF8"
+S: ParameterStatus server_version="15.18 (twill 0.1.0)"
+S: ParameterStatus session_authorization="alice"
+S: ParameterStatus standard_conforming_strings="on"
+S: ParameterStatus TimeZone="Etc/UTC"
+S: BackendKeyData pid=4242 secret=99357415
+S: ReadyForQuery I
+call Query("select * from big")
+
+state
+tick 150
+state
+---
+wants_read=false closed=false tx=Idle pending_output=110 next_timeout_in=Some(100ms) outstanding=none
+wants_read=false closed=false tx=Idle pending_output=110 next_timeout_in=None outstanding=none
+
+drain
+---
+drained 110 of 110 bytes
+S: RowDescription v:25/-1/-1/0/0/f0
+S: DataRow "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+event Interrupt StatementTimeout
+call Fetch
+
+out error 57014 "canceling statement due to statement timeout"
+end
+drain
+---
+drained 79 of 79 bytes
+S: ErrorResponse S="ERROR" V="ERROR" C="57014" M="canceling statement due to statement timeout"
+S: ReadyForQuery I
