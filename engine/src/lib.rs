@@ -1,1 +1,12 @@
-//! twill-engine: the embedded MVCC SQL engine (being built).
+//! twill-engine: the embedded MVCC SQL engine.
+//!
+//! So far it holds the transactional core, [`mvcc`]: versioned in-memory
+//! tables, snapshots, PostgreSQL's isolation levels, row locks with deadlock
+//! detection, savepoints, transactional DDL and garbage collection — and the
+//! foundation of the SQL layer, [`sql`]: binding expressions with
+//! PostgreSQL's type rules and evaluating them with its semantics. The
+//! planner, executor and WAL come in later issues and plug into both. This
+//! crate does no network I/O.
+
+pub mod mvcc;
+pub mod sql;
