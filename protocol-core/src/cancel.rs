@@ -8,6 +8,7 @@
 //! cannot guess one byte by byte.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A connection's BackendKeyData: a process id and a secret key. The host
@@ -18,6 +19,48 @@ pub struct BackendKey {
     pub pid: i32,
     /// Secret key, random.
     pub secret: i32,
+}
+
+/// Hands out BackendKeys for one server: the pid must be unique among live
+/// connections (a counter does that) and the secret unguessable (the host's
+/// random source does that — the core has none). The same random bytes seed
+/// each connection's SCRAM nonces and MD5 salts.
+#[derive(Debug)]
+pub struct KeyMint {
+    /// The next pid; wraps back to 1 before overflowing.
+    next_pid: AtomicI32,
+}
+
+impl Default for KeyMint {
+    fn default() -> Self {
+        KeyMint {
+            next_pid: AtomicI32::new(1),
+        }
+    }
+}
+
+impl KeyMint {
+    /// A mint whose first pid is 1.
+    pub fn new() -> KeyMint {
+        KeyMint::default()
+    }
+
+    /// A fresh key (next pid, secret from `random[..4]`) and the entropy
+    /// seed for [`Connection::new`](crate::Connection::new) (`random[4..]`).
+    /// `random` must come from a cryptographic random source.
+    pub fn mint(&self, random: [u8; 36]) -> (BackendKey, [u8; 32]) {
+        let pid = self
+            .next_pid
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| {
+                Some(if p == i32::MAX { 1 } else { p + 1 })
+            })
+            // The closure always returns Some, so fetch_update cannot fail.
+            .unwrap_or(1);
+        let secret = i32::from_be_bytes([random[0], random[1], random[2], random[3]]);
+        let mut entropy = [0u8; 32];
+        entropy.copy_from_slice(&random[4..]);
+        (BackendKey { pid, secret }, entropy)
+    }
 }
 
 /// Keys of live connections → the host's handle to interrupt them.
@@ -111,6 +154,20 @@ impl<H> Drop for Registration<H> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pids_are_unique_and_wrap_to_one() {
+        let mint = KeyMint::new();
+        let mut random = [0u8; 36];
+        random[..4].copy_from_slice(&77i32.to_be_bytes());
+        let (a, seed) = mint.mint(random);
+        let (b, _) = mint.mint(random);
+        assert_eq!((a.pid, b.pid, a.secret, seed), (1, 2, 77, [0; 32]));
+        mint.next_pid.store(i32::MAX, Ordering::Relaxed);
+        let (c, _) = mint.mint(random);
+        let (d, _) = mint.mint(random);
+        assert_eq!((c.pid, d.pid), (i32::MAX, 1));
+    }
 
     #[test]
     fn wrong_secret_finds_nothing_and_drop_unregisters() {

@@ -112,7 +112,7 @@ pub mod fuzz;
 pub use auth::{AuthMethod, CredentialSource, ScramVerifier, StoredCredential, Users};
 pub use backend::{Backend, BackendFactory, Interrupt, drive};
 pub use call::{Batch, Call, Column, Output, Reply, SessionStart, Target, TxStatus};
-pub use cancel::{BackendKey, CancelRegistry, Registration};
+pub use cancel::{BackendKey, CancelRegistry, KeyMint, Registration};
 pub use config::Config;
 pub use connection::{CallId, CloseReason, Connection, Event, InterruptReason};
 pub use error::{ErrorReport, Severity};
