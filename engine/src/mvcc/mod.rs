@@ -71,6 +71,14 @@
 //! commit order is log order), then the transaction's versions are stamped
 //! with the CSN — at that instant, atomically, the commit becomes visible —
 //! and its row locks are released, waking waiters.
+//!
+//! To keep the store lock's critical sections short (with more threads than
+//! cores a long one convoys: a preempted holder stalls everyone), work that
+//! needs no shared state happens outside it: an `update_with` closure runs
+//! with the lock released (the row lock and table lock keep the row and
+//! table in place), versions pruned by a write and a committed
+//! transaction's undo log are freed after the lock is released, and a
+//! transaction's buffers are sized at `begin`, before it takes the lock.
 
 mod catalog;
 mod commit;

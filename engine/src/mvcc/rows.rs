@@ -131,7 +131,8 @@ impl Transaction {
     /// (the newest one under READ COMMITTED: EvalPlanQual), and writes what
     /// `f` returns. `f` returning `None` (the WHERE clause no longer holds)
     /// writes nothing. Returns the new row, or `None` if nothing was
-    /// written. The new row must keep the primary key.
+    /// written. The new row must keep the primary key. `f` runs without the
+    /// store lock (other sessions proceed meanwhile); the row stays locked.
     pub fn update_with(
         &mut self,
         table: TableId,
@@ -153,7 +154,10 @@ impl Transaction {
                 LockOutcome::Locked(row) | LockOutcome::Updated(row) => row,
                 LockOutcome::Gone | LockOutcome::Skipped => return Ok(None),
             };
-            let Some(new) = f(&current) else {
+            // The row lock keeps writers off the row and the table lock
+            // keeps DROP TABLE away, so the caller's closure (expression
+            // evaluation, row building) runs without the store lock.
+            let Some(new) = MutexGuard::unlocked(store, || f(&current)) else {
                 return Ok(None);
             };
             inner.update_locked(shared, store, table, key, current, new.clone())?;
@@ -475,16 +479,17 @@ impl TxnInner {
         let Some(entry) = data.rows.get_mut(key) else {
             return Err(Error::internal("writing a row that was not locked"));
         };
-        let pruned = if entry.chain.versions.len() >= 3 {
-            entry.chain.prune(horizon)
-        } else {
-            Vec::new()
-        };
+        // Pruned versions go to the transaction's garbage buffer, freed
+        // once the store lock is released (see `Transaction::run`).
+        let first_pruned = self.garbage.len();
+        if entry.chain.versions.len() >= 3 {
+            entry.chain.prune_into(horizon, &mut self.garbage);
+        }
         // Drop index entries only pruned versions needed.
-        for version in pruned {
-            let Some(row) = version.value else { continue };
+        for version in &self.garbage[first_pruned..] {
+            let Some(row) = &version.value else { continue };
             for i in 0..def.indexes.len() {
-                let ik = def.index_key(i, &row).0;
+                let ik = def.index_key(i, row).0;
                 let still_needed = entry.chain.versions.iter().any(|v| {
                     v.value
                         .as_ref()

@@ -42,10 +42,10 @@ use super::engine::CancelHandle;
 use super::error::{Error, Result};
 use super::key::Key;
 use super::lock::LockMode;
-use super::schema::{TableDef, TableId};
+use super::schema::{Row, TableDef, TableId};
 use super::serializable::{Footprint, ReadSet};
 use super::store::{ActiveTxn, RowEntry, Shared, Store};
-use super::version::{Csn, Snapshot, TxnId};
+use super::version::{Csn, Snapshot, TxnId, Version};
 use super::wait::Limits;
 
 /// PostgreSQL's isolation levels (READ UNCOMMITTED behaves as READ
@@ -172,6 +172,10 @@ pub(crate) struct TxnInner {
     pub(crate) tables_used: Vec<TableId>,
     /// Undo log, oldest first.
     pub(crate) undo: Vec<Undo>,
+    /// Row versions pruned by this transaction's writes, freed after the
+    /// store lock is released so deallocation does not lengthen the
+    /// critical section.
+    pub(crate) garbage: Vec<Version<Row>>,
     /// Savepoints, outermost first.
     pub(crate) savepoints: Vec<Savepoint>,
     /// SERIALIZABLE only: what it read.
@@ -207,8 +211,11 @@ impl Transaction {
                 cid: 0,
                 deletes: 0,
                 queued: false,
-                tables_used: Vec::new(),
-                undo: Vec::new(),
+                // Sized here, outside the store lock, so that the first
+                // writes of a typical transaction do not allocate under it.
+                tables_used: Vec::with_capacity(2),
+                undo: Vec::with_capacity(8),
+                garbage: Vec::new(),
                 savepoints: Vec::new(),
                 reads: ReadSet::default(),
                 limits: Limits {
@@ -438,15 +445,6 @@ impl Transaction {
                 },
             );
         }
-        if !inner.registered {
-            inner.registered = true;
-            store.active.insert(
-                inner.id,
-                ActiveTxn {
-                    waiting_for: Vec::new(),
-                },
-            );
-        }
         let result = inner
             .limits
             .check(Instant::now)
@@ -454,6 +452,8 @@ impl Transaction {
         if result.is_err() {
             inner.fail_locked(shared, &mut store);
         }
+        drop(store);
+        inner.garbage.clear();
         result
     }
 }
@@ -597,11 +597,15 @@ impl TxnInner {
         match commit {
             None => self.undo_to(shared, store, 0),
             Some(csn) => {
-                let undo = std::mem::take(&mut self.undo);
+                // The undo log stays with the transaction: it is freed
+                // when the handle is dropped, after the store lock is
+                // released, so its keys are not deallocated under the lock.
+                // An ended transaction never applies it.
+                let undo = &self.undo;
                 // Consecutive entries often name the same row (lock, then
                 // version): look it up once.
                 let mut current: Option<(TableId, &Key, &mut RowEntry)> = None;
-                for entry in &undo {
+                for entry in undo {
                     match entry {
                         Undo::RowVersion { table, key } | Undo::RowLock { table, key, .. } => {
                             let same =

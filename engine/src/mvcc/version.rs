@@ -140,6 +140,21 @@ impl<T> Chain<T> {
         }
     }
 
+    /// Like [`Chain::prune`], appending the removed versions to `out` (so a
+    /// writer can reuse one buffer and free them after releasing the store
+    /// lock).
+    pub(crate) fn prune_into(&mut self, horizon: Csn, out: &mut Vec<Version<T>>) {
+        let keep_from = self
+            .versions
+            .iter()
+            .rposition(|v| matches!(v.stamp, Stamp::Committed(csn) if csn <= horizon));
+        if let Some(i) = keep_from
+            && i > 0
+        {
+            out.extend(self.versions.drain(..i));
+        }
+    }
+
     /// True if every snapshot at or after `horizon` sees no value here and
     /// nothing is pending: the whole entry can go.
     pub(crate) fn is_dead(&self, horizon: Csn) -> bool {
