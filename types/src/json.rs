@@ -318,8 +318,9 @@ fn normalize(v: Json) -> Result<Json, TypeError> {
     })
 }
 
-/// PostgreSQL's `escape_json`.
-pub(crate) fn escape_json(s: &str, out: &mut String) {
+/// Appends `s` as a JSON string literal, quotes included (PostgreSQL's
+/// `escape_json`).
+pub fn escape_json(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

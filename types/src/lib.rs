@@ -58,7 +58,7 @@ pub use datetime::{DATE_INFINITY, DATE_NEG_INFINITY, TIMESTAMP_INFINITY, TIMESTA
 pub use error::TypeError;
 pub use format::Format;
 pub use interval::Interval;
-pub use json::normalize_jsonb;
+pub use json::{escape_json, normalize_jsonb};
 pub use numeric::Numeric;
 pub use settings::{ByteaOutput, DateOrder, DateStyle, FormatSettings, IntervalStyle, TimeZone};
 pub use sqlstate::SqlState;

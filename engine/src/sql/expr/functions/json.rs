@@ -14,7 +14,7 @@
 
 use std::cmp::Ordering;
 
-use twill_types::{Numeric, SqlState, Value, normalize_jsonb, oid};
+use twill_types::{Numeric, SqlState, Value, escape_json as escape, normalize_jsonb, oid};
 
 use super::{Builder, FnCtx, int_arg, text_arg};
 use crate::sql::error::SqlError;
@@ -238,25 +238,6 @@ pub(crate) fn parse(text: &str) -> Result<Node, SqlError> {
         return Err(invalid(text));
     }
     Ok(v)
-}
-
-/// Appends a JSON string literal (PostgreSQL's `escape_json`).
-pub(crate) fn escape(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Compact text of a node (jsonb-style spacing; normalised later for jsonb).
