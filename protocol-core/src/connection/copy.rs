@@ -62,7 +62,8 @@ impl Connection {
             FrontendMessage::Terminate => {
                 self.copy_in = None;
                 self.phase.set_cause_terminated();
-                self.abort_copy_silently(now);
+                // The client left mid-COPY: close (Terminate rolls it back).
+                self.begin_close(now);
             }
             other => {
                 let report = ErrorReport::error(
@@ -96,11 +97,6 @@ impl Connection {
     pub(super) fn abort_copy(&mut self, report: ErrorReport, now: Instant) {
         self.copy_in = None;
         self.issue(Call::CopyFail(report), Pending::Stream, now);
-    }
-
-    /// The client left mid-COPY: abort it and close.
-    fn abort_copy_silently(&mut self, now: Instant) {
-        self.begin_close(now);
     }
 
     pub(super) fn on_copy_data_reply(&mut self, reply: Reply, now: Instant) {

@@ -126,11 +126,11 @@ enum Pending {
         portal: String,
         formats: Vec<Format>,
     },
-    /// A Describe that fills the cache and then re-handles `retry`, or
-    /// answers the client's Describe when `retry` is None.
+    /// A Describe that fills the core's description cache for a name it
+    /// never saw, then re-handles the client message `retry` that needed it.
     Describe {
         target: Target,
-        retry: Option<crate::message::frontend::FrontendMessage>,
+        retry: crate::message::frontend::FrontendMessage,
     },
     Close,
     Sync,

@@ -179,7 +179,7 @@ impl Connection {
                 // written, so there is nothing to push.
             }
             M::Terminate => {
-                self.phase_terminated();
+                self.phase.set_cause_terminated();
                 self.begin_close(now);
             }
             M::CopyData(_) | M::CopyDone | M::CopyFail(_) => {
@@ -200,21 +200,10 @@ impl Connection {
         }
     }
 
-    fn phase_terminated(&mut self) {
-        self.phase.set_cause_terminated();
-    }
-
     /// Asks the engine to describe `target`, then handles `retry` again.
     fn describe_then(&mut self, target: Target, retry: FrontendMessage, now: Instant) {
         let call = Call::Describe(target.clone());
-        self.issue(
-            call,
-            Pending::Describe {
-                target,
-                retry: Some(retry),
-            },
-            now,
-        );
+        self.issue(call, Pending::Describe { target, retry }, now);
     }
 
     fn on_describe(&mut self, kind: ObjectKind, name: String, msg: FrontendMessage, now: Instant) {
@@ -392,7 +381,7 @@ impl Connection {
     pub(super) fn on_described(
         &mut self,
         target: Target,
-        retry: Option<FrontendMessage>,
+        retry: FrontendMessage,
         reply: Reply,
         now: Instant,
     ) {
@@ -418,9 +407,7 @@ impl Connection {
                         self.portals.insert(name, PortalInfo { columns, formats });
                     }
                 }
-                if let Some(msg) = retry {
-                    self.on_message(msg, now);
-                }
+                self.on_message(retry, now);
             }
             Reply::Error { report, status } => {
                 self.status = status;
