@@ -9,4 +9,8 @@
 //! crate does no network I/O.
 
 pub mod mvcc;
+pub mod session;
 pub mod sql;
+
+pub use session::{Batch, CancelHandle, ColumnInfo, Database, Output, Prepared, Session, TxStatus};
+pub use sql::SqlError;

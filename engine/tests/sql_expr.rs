@@ -1,8 +1,8 @@
 //! Differential test of the expression layer against a real PostgreSQL 15.
 //!
-//! The test starts a scratch cluster of its own (initdb in a temporary
-//! directory, `--locale=C --encoding=UTF8`, a free loopback port, stopped
-//! and removed on drop), then runs every statement of
+//! The test starts a scratch cluster of its own (`twill_testkit::PgCluster`:
+//! initdb in a temporary directory, `--locale=C --encoding=UTF8`, a free
+//! loopback port, stopped and removed on drop), then runs every statement of
 //! `tests/expr_corpus.sql` — one `SELECT <expr>[, <expr>…]` per line — on
 //! both sides: PostgreSQL through the `postgres` crate's simple query
 //! protocol, ours by parse → bind with no columns → eval → text output with
@@ -13,122 +13,16 @@
 //! rate drops below the floor or when a divergence is not listed (verbatim)
 //! in `docs/sql-expressions.md`, where every deliberate difference is
 //! explained.
-//!
-//! We run as root in CI and initdb refuses root, so the cluster runs as the
-//! `postgres` user via `runuser`.
-
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sqlparser::ast::{SelectItem, SetExpr, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use twill_engine::sql::{Binder, EvalContext, NoColumns};
+use twill_testkit::PgCluster;
 use twill_types::FormatSettings;
 
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 /// The pass rate this corpus must keep (percent).
 const PASS_FLOOR: f64 = 98.0;
-
-/// A scratch PostgreSQL cluster, stopped and deleted on drop.
-struct Cluster {
-    dir: PathBuf,
-    port: u16,
-}
-
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().expect("spawn a PostgreSQL tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn as_postgres(args: &[&str]) -> Command {
-    let mut c = Command::new("runuser");
-    c.args(["-u", "postgres", "--"]).args(args);
-    c
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        let initdb = Path::new(PG_BIN).join("initdb");
-        assert!(
-            initdb.exists(),
-            "PostgreSQL 15 binaries not found in {PG_BIN}: apt-get install postgresql-15"
-        );
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!("twill-pg-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create the cluster directory");
-        run(Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&dir));
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("pick a free port")
-            .port();
-        let cluster = Cluster { dir, port };
-        let data = cluster.dir.join("data");
-        let data = data.to_str().expect("utf-8 temp path");
-        run(&mut as_postgres(&[
-            initdb.to_str().expect("utf-8 path"),
-            "-D",
-            data,
-            "--locale=C",
-            "--encoding=UTF8",
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-        ]));
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c TimeZone=UTC",
-            cluster.dir.display()
-        );
-        let log = cluster.dir.join("log");
-        run(&mut as_postgres(&[
-            Path::new(PG_BIN)
-                .join("pg_ctl")
-                .to_str()
-                .expect("utf-8 path"),
-            "-D",
-            data,
-            "-o",
-            &opts,
-            "-l",
-            log.to_str().expect("utf-8 path"),
-            "-w",
-            "start",
-        ]));
-        cluster
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.dir.join("data");
-        let _ = as_postgres(&[
-            Path::new(PG_BIN)
-                .join("pg_ctl")
-                .to_str()
-                .unwrap_or("pg_ctl"),
-            "-D",
-            data.to_str().unwrap_or(""),
-            "-m",
-            "immediate",
-            "-w",
-            "stop",
-        ])
-        .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// A statement's outcome: the first row as text, or a SQLSTATE.
 #[derive(Debug, PartialEq)]
@@ -216,15 +110,8 @@ fn expressions_match_postgresql_15() {
         "/../docs/sql-expressions.md"
     ))
     .unwrap_or_default();
-    let cluster = Cluster::start();
-    let mut client = postgres::Client::connect(
-        &format!(
-            "host=127.0.0.1 port={} user=postgres dbname=postgres",
-            cluster.port
-        ),
-        postgres::NoTls,
-    )
-    .expect("connect to the scratch cluster");
+    let cluster = PgCluster::start();
+    let mut client = cluster.connect();
     client
         .batch_execute(
             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; \

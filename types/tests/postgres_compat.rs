@@ -1,170 +1,23 @@
 //! Byte-for-byte comparison of twill-types with a real PostgreSQL 15.
 //!
-//! The test starts a scratch cluster of its own (initdb into a fresh temp
-//! directory, listening on 127.0.0.1 on a free port), and a guard stops it
-//! and removes the directory even when an assertion fails. For each case it
-//! asks PostgreSQL for the text output of a literal (simple query) and its
-//! binary output (extended query), and checks that our decode → encode
-//! produces the same bytes, that our binary decoder reads PostgreSQL's bytes
-//! back to the same text, and that bad input fails with PostgreSQL's
-//! SQLSTATE and message.
+//! The test starts a scratch cluster of its own (`twill_testkit::PgCluster`:
+//! initdb into a fresh temp directory, listening on 127.0.0.1 on a free
+//! port), and its guard stops it and removes the directory even when an
+//! assertion fails. For each case it asks PostgreSQL for the text output of
+//! a literal (simple query) and its binary output (extended query), and
+//! checks that our decode → encode produces the same bytes, that our binary
+//! decoder reads PostgreSQL's bytes back to the same text, and that bad
+//! input fails with PostgreSQL's SQLSTATE and message.
 //!
 //! PostgreSQL 15 must be installed (`apt-get install postgresql-15`); the
 //! test fails, never skips, when it is not.
 
 use std::error::Error;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use postgres::types::{FromSql, Type as PgType};
-use postgres::{Client, NoTls, SimpleQueryMessage};
+use postgres::{Client, SimpleQueryMessage};
+use twill_testkit::PgCluster;
 use twill_types::{Format, FormatSettings, SqlState, Type, Value};
-
-const BIN: &str = "/usr/lib/postgresql/15/bin";
-
-/// A scratch cluster; dropping it stops the server and deletes its files.
-struct Cluster {
-    dir: PathBuf,
-    port: u16,
-    as_postgres: bool,
-}
-
-fn run(as_postgres: bool, program: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = if as_postgres {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(program);
-        c
-    } else {
-        Command::new(program)
-    };
-    cmd.args(args);
-    // An empty environment variable list would lose PATH; keep it, but
-    // keep the child off the caller's locale.
-    cmd.env("LC_ALL", "C");
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        let initdb = Path::new(BIN).join("initdb");
-        assert!(
-            initdb.exists(),
-            "PostgreSQL 15 is not installed ({} missing): run `apt-get install postgresql-15`",
-            initdb.display()
-        );
-        let uid = Command::new("id").arg("-u").output().expect("id -u");
-        let as_postgres = String::from_utf8_lossy(&uid.stdout).trim() == "0";
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("twill-pgcompat-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let cluster = Cluster {
-            dir: dir.clone(),
-            port,
-            as_postgres,
-        };
-        if as_postgres {
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status();
-            assert!(
-                ok.is_ok_and(|s| s.success()),
-                "chown {} to postgres",
-                dir.display()
-            );
-        }
-        let data = dir.join("data");
-        let data_s = data.to_str().expect("utf-8 temp path");
-        let out = run(
-            as_postgres,
-            &initdb,
-            &[
-                "-D",
-                data_s,
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "initdb failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=5",
-            dir.to_str().expect("utf-8 temp path")
-        );
-        let log = dir.join("log");
-        let out = run(
-            as_postgres,
-            &Path::new(BIN).join("pg_ctl"),
-            &[
-                "-D",
-                data_s,
-                "-o",
-                &opts,
-                "-l",
-                log.to_str().expect("utf-8"),
-                "-w",
-                "start",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "pg_ctl start failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        cluster
-    }
-
-    fn connect(&self) -> Client {
-        Client::connect(
-            &format!(
-                "host=127.0.0.1 port={} user=postgres dbname=postgres",
-                self.port
-            ),
-            NoTls,
-        )
-        .expect("connect to the scratch cluster")
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.dir.join("data");
-        let _ = run(
-            self.as_postgres,
-            &Path::new(BIN).join("pg_ctl"),
-            &[
-                "-D",
-                data.to_str().unwrap_or(""),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-            ],
-        );
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// Any column's raw binary bytes.
 struct Raw(Vec<u8>);
@@ -343,7 +196,7 @@ impl Lcg {
 
 #[test]
 fn postgres_compat() {
-    let cluster = Cluster::start();
+    let cluster = PgCluster::start();
     let mut c = Checker {
         client: cluster.connect(),
         settings: FormatSettings::default(),

@@ -224,17 +224,22 @@ impl Transaction {
 
     /// The definition of table `name` (42P01 if there is none).
     pub fn table(&mut self, name: &str) -> Result<Arc<TableDef>> {
+        self.find_table(name)?.ok_or_else(|| Error::UndefinedTable {
+            name: name.to_owned(),
+        })
+    }
+
+    /// The definition of table `name`, or `None` — a miss is an answer,
+    /// not an error, so it does not fail the transaction (name lookups
+    /// along a search path miss routinely).
+    pub fn find_table(&mut self, name: &str) -> Result<Option<Arc<TableDef>>> {
         self.run_statement(|inner, _, store| {
             let chain = store.catalog.get(name);
             let own_or_committed = chain.and_then(|c| match c.pending_writer() {
                 Some(writer) if writer == inner.id => c.newest(),
                 _ => c.newest_committed().map(|(_, v)| v),
             });
-            own_or_committed
-                .and_then(|v| v.value.clone())
-                .ok_or_else(|| Error::UndefinedTable {
-                    name: name.to_owned(),
-                })
+            Ok(own_or_committed.and_then(|v| v.value.clone()))
         })
     }
 

@@ -106,7 +106,10 @@ pub use key::Key;
 pub use lock::{LockMode, WaitPolicy};
 pub use rows::LockOutcome;
 pub use scan::{BATCH, Scan};
-pub use schema::{ColumnDef, IndexDef, Row, TableDef, TableId};
+pub use schema::{
+    CheckDef, ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, RelationKind, Row,
+    SequenceDef, TableDef, TableId,
+};
 pub use transaction::{CommitOutcome, IsolationLevel, Transaction, TransactionState};
 pub use version::{Csn, TxnId};
 

@@ -33,8 +33,102 @@ pub struct ColumnDef {
     pub name: String,
     /// The column's type OID (`twill_types::oid`).
     pub type_oid: Oid,
+    /// The type modifier (`varchar(20)` → 24), or -1.
+    pub typmod: i32,
     /// False if the column is NOT NULL (checked by the SQL layer).
     pub nullable: bool,
+    /// The DEFAULT expression as SQL text (re-parsed by the SQL layer,
+    /// as PostgreSQL keeps `pg_attrdef`), or `None`.
+    pub default: Option<String>,
+    /// True for `GENERATED … AS IDENTITY` columns (their default is a
+    /// `nextval` on the owned sequence).
+    pub identity: bool,
+}
+
+impl ColumnDef {
+    /// A nullable column of a type, with no modifier and no default.
+    pub fn new(name: impl Into<String>, type_oid: Oid) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            type_oid,
+            typmod: -1,
+            nullable: true,
+            default: None,
+            identity: false,
+        }
+    }
+}
+
+/// A CHECK constraint, checked by the SQL layer on every write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckDef {
+    /// The constraint name (`<table>_<column>_check` by default).
+    pub name: String,
+    /// The condition as SQL text.
+    pub expr: String,
+}
+
+/// What a foreign key does when the referenced row goes away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferentialAction {
+    /// NO ACTION (the default) and RESTRICT: refuse with 23503.
+    Restrict,
+    /// Delete (or update) the referencing rows too.
+    Cascade,
+    /// Set the referencing columns to NULL.
+    SetNull,
+    /// Set the referencing columns to their defaults.
+    SetDefault,
+}
+
+/// A FOREIGN KEY constraint, enforced by the SQL layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForeignKeyDef {
+    /// The constraint name (`<table>_<column>_fkey` by default).
+    pub name: String,
+    /// Referencing column positions in this table.
+    pub columns: Vec<usize>,
+    /// The referenced table's name.
+    pub ref_table: String,
+    /// Referenced column positions in that table (its key or a unique index).
+    pub ref_columns: Vec<usize>,
+    /// ON DELETE.
+    pub on_delete: ReferentialAction,
+    /// ON UPDATE.
+    pub on_update: ReferentialAction,
+}
+
+/// What kind of relation a catalog entry is (`pg_class.relkind`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RelationKind {
+    /// An ordinary table (`r`).
+    Table,
+    /// A view (`v`): its defining query as SQL text. No rows are stored.
+    View {
+        /// The SELECT.
+        query: String,
+    },
+    /// A sequence (`S`). Its current value lives outside MVCC, as in
+    /// PostgreSQL: nextval never rolls back.
+    Sequence(SequenceDef),
+}
+
+/// A sequence's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceDef {
+    /// START WITH.
+    pub start: i64,
+    /// INCREMENT BY.
+    pub increment: i64,
+    /// MINVALUE.
+    pub min: i64,
+    /// MAXVALUE.
+    pub max: i64,
+    /// CYCLE.
+    pub cycle: bool,
+    /// The column that owns it (`OWNED BY t.c`, serial and identity), as
+    /// (table name, column name).
+    pub owned_by: Option<(String, String)>,
 }
 
 /// A secondary index.
@@ -61,6 +155,12 @@ pub struct TableDef {
     pub primary_key: Option<Vec<usize>>,
     /// Secondary indexes, maintained on every write.
     pub indexes: Vec<IndexDef>,
+    /// Table, view or sequence.
+    pub kind: RelationKind,
+    /// CHECK constraints (SQL layer).
+    pub checks: Vec<CheckDef>,
+    /// FOREIGN KEY constraints (SQL layer).
+    pub foreign_keys: Vec<ForeignKeyDef>,
 }
 
 impl TableDef {
@@ -73,6 +173,9 @@ impl TableDef {
             columns: Vec::new(),
             primary_key: None,
             indexes: Vec::new(),
+            kind: RelationKind::Table,
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@
 //! error.rs      SqlError                  SQLSTATE + PostgreSQL's wording, detail, hint, position
 //! types.rs      type names ⇄ (OID, typmod), format_type
 //! expr/         Expr, Binder, EvalContext  bound expressions, the function registry, evaluation
+//! copy/         CopyDecoder, CopyEncoder   COPY's text, CSV and binary data formats
 //! ```
 //!
 //! Everything here behaves as a PostgreSQL 15 database created with
@@ -20,8 +21,15 @@
 //! is ASCII-only. `docs/sql-expressions.md` lists what exists and every
 //! deliberate difference.
 
+pub(crate) mod catalog;
+pub mod copy;
+pub(crate) mod ddl;
+pub(crate) mod dml;
 pub mod error;
+pub(crate) mod exec;
 pub mod expr;
+pub mod front;
+pub(crate) mod plan;
 pub mod types;
 
 pub use error::SqlError;

@@ -72,11 +72,7 @@ struct Runner {
 }
 
 fn table_def(name: &str, unique_v: bool) -> TableDef {
-    let column = |name: &str, type_oid| ColumnDef {
-        name: name.into(),
-        type_oid,
-        nullable: true,
-    };
+    let column = |name: &str, type_oid| ColumnDef::new(name, type_oid);
     TableDef {
         columns: vec![column("k", oid::TEXT), column("v", oid::INT8)],
         primary_key: Some(vec![0]),

@@ -64,7 +64,8 @@ impl Expr {
         }
     }
 
-    fn children_mut(&mut self) -> Vec<&mut Expr> {
+    /// The subexpressions, mutably.
+    pub(crate) fn children_mut(&mut self) -> Vec<&mut Expr> {
         match self {
             Expr::Const { .. }
             | Expr::Column { .. }
@@ -108,6 +109,56 @@ impl Expr {
                 _ => Vec::new(),
             },
         }
+    }
+
+    /// Rewrites top-down: where `f` returns a replacement the node is
+    /// replaced (and not descended into); elsewhere its children are visited.
+    pub(crate) fn rewrite(
+        &mut self,
+        f: &mut dyn FnMut(&Expr) -> Result<Option<Expr>, crate::sql::SqlError>,
+    ) -> Result<(), crate::sql::SqlError> {
+        if let Some(new) = f(self)? {
+            *self = new;
+            return Ok(());
+        }
+        for c in self.children_mut() {
+            c.rewrite(f)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` on every node, parents first.
+    pub(crate) fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        for c in self.children() {
+            c.walk(f);
+        }
+    }
+
+    /// Whether any `Column` node satisfies `pred`.
+    pub(crate) fn any_column(&self, pred: &dyn Fn(usize) -> bool) -> bool {
+        let mut hit = false;
+        self.walk(&mut |x| {
+            if let Expr::Column { index, .. } = x {
+                hit |= pred(*index);
+            }
+        });
+        hit
+    }
+
+    /// Shifts every `Column` index by `delta` (join inputs).
+    pub(crate) fn shift_columns(mut self, delta: isize) -> Expr {
+        let _ = self.rewrite(&mut |x| {
+            Ok(match x {
+                Expr::Column { index, ty, typmod } => Some(Expr::Column {
+                    index: (*index as isize + delta) as usize,
+                    ty: *ty,
+                    typmod: *typmod,
+                }),
+                _ => None,
+            })
+        });
+        self
     }
 
     /// The most volatile function this expression calls. Subqueries count

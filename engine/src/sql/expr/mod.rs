@@ -284,6 +284,14 @@ pub trait PlannerValues {
             "window functions are not supported here",
         ))
     }
+    /// A function that reads or changes session state (`nextval`,
+    /// `current_setting`, `set_config`, `pg_sleep`): the session answers.
+    fn session_call(&self, name: &str, args: &[Value]) -> Result<Value, SqlError> {
+        let _ = args;
+        Err(SqlError::unsupported(format!(
+            "{name}() is not supported here"
+        )))
+    }
     /// Column `index` of the query `level` levels up.
     fn outer_column(&self, level: usize, index: usize) -> Result<Value, SqlError> {
         let _ = (level, index);
@@ -326,7 +334,7 @@ impl EvalContext<'_> {
         }
     }
 
-    fn planner(&self) -> Result<&dyn PlannerValues, SqlError> {
+    pub(crate) fn planner(&self) -> Result<&dyn PlannerValues, SqlError> {
         self.planner
             .ok_or_else(|| SqlError::internal("expression needs planner values but has none"))
     }

@@ -153,7 +153,7 @@ pub(crate) fn add_interval_local(t: i64, iv: &Interval) -> Result<i64, SqlError>
 
 /// `timestamptz + interval`: month and day steps happen in local time, so
 /// `+ interval '1 day'` across a DST change keeps the wall-clock time.
-fn add_interval_tz(ctx: &FnCtx<'_, '_>, t: i64, iv: &Interval) -> Result<i64, SqlError> {
+pub(crate) fn add_interval_tz(ctx: &FnCtx<'_, '_>, t: i64, iv: &Interval) -> Result<i64, SqlError> {
     if is_infinite_ts(t) {
         return Ok(t);
     }

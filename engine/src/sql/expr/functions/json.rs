@@ -273,7 +273,7 @@ fn write(n: &Node, out: &mut String) {
 }
 
 /// The source text of a json argument (json or jsonb).
-fn json_text(v: &Value) -> Result<&str, SqlError> {
+pub(crate) fn json_text(v: &Value) -> Result<&str, SqlError> {
     match v {
         Value::Json(s) | Value::Jsonb(s) | Value::Text(s) => Ok(s),
         other => Err(SqlError::internal(format!("expected json, got {other:?}"))),
@@ -282,7 +282,7 @@ fn json_text(v: &Value) -> Result<&str, SqlError> {
 
 /// A sub-value as the operator's result type: json keeps the source slice,
 /// jsonb re-normalises, text unwraps strings.
-fn result(src: &str, n: &Node, as_text: bool, jsonb: bool) -> Result<Value, SqlError> {
+pub(crate) fn result(src: &str, n: &Node, as_text: bool, jsonb: bool) -> Result<Value, SqlError> {
     if as_text {
         return Ok(match &n.j {
             J::Null => Value::Null,
