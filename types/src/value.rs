@@ -161,11 +161,22 @@ impl Value {
             Value::Interval(iv) => iv.format(settings.interval_style, &mut s),
             Value::Uuid(u) => uuid::format(u, out),
             Value::Oid(o) => s = o.to_string(),
-            Value::RegClass(o) | Value::RegType(o) => {
+            Value::RegClass(o) => {
                 s = if *o == 0 {
                     "-".to_owned()
                 } else {
                     o.to_string()
+                }
+            }
+            // A built-in type prints as its SQL name, as regtypeout does.
+            Value::RegType(o) => {
+                s = match Type::by_oid(*o) {
+                    _ if *o == 0 => "-".to_owned(),
+                    Some(t) => match t.element() {
+                        Some(e) if t.len == -1 => format!("{}[]", e.sql_name()),
+                        _ => t.sql_name(),
+                    },
+                    None => o.to_string(),
                 }
             }
             Value::Array(a) => a.format_text(settings, out),
@@ -302,6 +313,11 @@ fn parse_reg(input: &str, what: &str) -> Result<u32, TypeError> {
     }
     if !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()) {
         return parse_oid(t);
+    }
+    if what == "regtype"
+        && let Some(ty) = Type::by_name(t)
+    {
+        return Ok(ty.oid);
     }
     Err(match what {
         "regclass" => TypeError::new(

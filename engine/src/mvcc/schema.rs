@@ -43,6 +43,8 @@ pub struct ColumnDef {
     /// True for `GENERATED … AS IDENTITY` columns (their default is a
     /// `nextval` on the owned sequence).
     pub identity: bool,
+    /// `GENERATED ALWAYS AS IDENTITY`: an explicit value is refused.
+    pub identity_always: bool,
 }
 
 impl ColumnDef {
@@ -55,6 +57,7 @@ impl ColumnDef {
             nullable: true,
             default: None,
             identity: false,
+            identity_always: false,
         }
     }
 }
@@ -111,6 +114,9 @@ pub enum RelationKind {
     /// A sequence (`S`). Its current value lives outside MVCC, as in
     /// PostgreSQL: nextval never rolls back.
     Sequence(SequenceDef),
+    /// A schema (a namespace, not a relation; kept in the same versioned
+    /// catalog so CREATE SCHEMA is transactional).
+    Schema,
 }
 
 /// A sequence's parameters.
@@ -161,6 +167,9 @@ pub struct TableDef {
     pub checks: Vec<CheckDef>,
     /// FOREIGN KEY constraints (SQL layer).
     pub foreign_keys: Vec<ForeignKeyDef>,
+    /// For a view: the catalog keys of the relations its query reads, so
+    /// dropping one of them can refuse (2BP01) or cascade.
+    pub depends_on: Vec<String>,
 }
 
 impl TableDef {
@@ -176,6 +185,7 @@ impl TableDef {
             kind: RelationKind::Table,
             checks: Vec::new(),
             foreign_keys: Vec::new(),
+            depends_on: Vec::new(),
         }
     }
 

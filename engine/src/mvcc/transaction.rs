@@ -233,6 +233,11 @@ impl Transaction {
         self.inner.id
     }
 
+    /// Whether a snapshot has been taken (a statement has read or written).
+    pub fn has_snapshot(&self) -> bool {
+        self.inner.snapshot.is_some()
+    }
+
     /// Its isolation level.
     pub fn isolation(&self) -> IsolationLevel {
         self.inner.isolation

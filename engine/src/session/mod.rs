@@ -14,16 +14,48 @@
 //! back and puts an explicit block into the failed state, where every
 //! statement but ROLLBACK (and COMMIT, which then rolls back) answers 25P02.
 //!
+//! Results stream. A simple query's statements start one at a time as the
+//! core asks for batches ([`Session::fetch`]): a SELECT keeps its running
+//! plan and answers at most [`BATCH_ROWS`] rows per batch, so a large
+//! result is never held whole. An Execute pulls at most `max_rows` from
+//! its portal and answers `Suspended` while the portal stays open. COPY
+//! FROM STDIN pauses the simple query's stream until `copy_done` (or
+//! `copy_fail`), which continues with the rest of the string.
+//!
+//! ```text
+//! query ──► start stmt 1 ──► rows … 1000 ──► Batch{more} ──► fetch ──► rows … ──► Complete
+//!                                                                      start stmt 2 ──► CopyIn (pause)
+//! copy_data* ──► copy_done ──► Complete("COPY n") ──► start stmt 3 … ──► Batch{!more}
+//! ```
+//!
+//! Portals and cursors: a Bind makes a portal, a DECLARE makes a cursor —
+//! the same thing under one name space, so the protocol may Describe and
+//! Execute a DECLAREd cursor and FETCH may read a bound portal. Portals
+//! die at the end of their transaction (the unnamed one at Sync), except
+//! WITH HOLD cursors, which are read to the end at commit and then live
+//! until closed.
+//!
 //! ```text
 //! mod.rs        Database, Session: transactions, simple and extended query
 //! outputs.rs    Output, Batch, TxStatus, ColumnInfo, Prepared   what sessions answer
 //! statement.rs  planning and running one statement
+//! stream.rs     starting statements, simple-query batches, Execute
+//! portal.rs     Portal, Rows: running results and cursor positions
+//! cursor.rs     DECLARE, FETCH, MOVE, CLOSE
+//! copy.rs       COPY FROM STDIN / TO STDOUT
 //! settings.rs   SET/SHOW/RESET and the reportable settings
 //! ```
 
+mod copy;
+mod cursor;
+mod hooks;
 mod outputs;
+mod portal;
 mod settings;
 mod statement;
+mod stream;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,9 +64,11 @@ use twill_types::{FormatSettings, Oid, SqlState, Value};
 
 pub use outputs::{Batch, ColumnInfo, Output, Prepared, TxStatus};
 use settings::Settings;
-use statement::{Planned, Prepared as PreparedStatement, StatementResult};
+use portal::Portal;
+use statement::{Prepared as PreparedStatement, StatementResult};
 
-use crate::mvcc::{Engine, EngineConfig, IsolationLevel, Transaction};
+use crate::mvcc::{Engine, EngineConfig, IsolationLevel, TableId, Transaction};
+use crate::sql::sequence::Sequences;
 use crate::sql::error::SqlError;
 use crate::sql::front::{self, StatementKind};
 
@@ -45,6 +79,7 @@ const BATCH_ROWS: usize = 1000;
 #[derive(Clone)]
 pub struct Database {
     engine: Engine,
+    sequences: Arc<Sequences>,
 }
 
 impl std::fmt::Debug for Database {
@@ -61,6 +96,7 @@ impl Database {
         match url {
             "memory://" | "memory:" | "memory" => Ok(Database {
                 engine: Engine::new(EngineConfig::default()),
+                sequences: Arc::new(Sequences::default()),
             }),
             other => Err(SqlError::new(
                 SqlState::FEATURE_NOT_SUPPORTED,
@@ -77,13 +113,17 @@ impl Database {
         }
         Ok(Session {
             engine: self.engine.clone(),
+            sequences: self.sequences.clone(),
+            seq_last: HashMap::new(),
+            lastval: None,
             settings,
             txn: None,
             block: false,
             failed: false,
             statements: HashMap::new(),
             portals: HashMap::new(),
-            stream: Vec::new(),
+            simple: None,
+            copy_in: None,
             cancel: CancelHandle::default(),
             transaction_timestamp: 0,
         })
@@ -111,17 +151,14 @@ impl CancelHandle {
     }
 }
 
-/// A bound portal.
-struct Portal {
-    statement: Arc<PreparedStatement>,
-    params: Vec<Value>,
-    /// Rows not yet returned and the tag, once executed.
-    result: Option<(std::vec::IntoIter<Vec<Value>>, String)>,
-}
-
 /// One client's session.
 pub struct Session {
     engine: Engine,
+    sequences: Arc<Sequences>,
+    /// `currval` of each sequence this session has used.
+    seq_last: HashMap<TableId, i64>,
+    /// The sequence `lastval` reads.
+    lastval: Option<TableId>,
     settings: Settings,
     txn: Option<Transaction>,
     /// The transaction is an explicit block (BEGIN).
@@ -129,9 +166,12 @@ pub struct Session {
     /// The block failed: only ROLLBACK is accepted.
     failed: bool,
     statements: HashMap<String, Arc<PreparedStatement>>,
+    /// Bound portals and DECLAREd cursors, by name (`""` is unnamed).
     portals: HashMap<String, Portal>,
-    /// Outputs of the simple query in progress not yet sent, in batches.
-    stream: Vec<Batch>,
+    /// The simple query in progress, between batches.
+    simple: Option<stream::SimpleRun>,
+    /// The COPY FROM STDIN in progress.
+    copy_in: Option<copy::CopyIn>,
     cancel: CancelHandle,
     transaction_timestamp: i64,
 }
@@ -141,6 +181,32 @@ impl std::fmt::Debug for Session {
         f.debug_struct("Session")
             .field("status", &self.status())
             .finish_non_exhaustive()
+    }
+}
+
+/// The isolation level and access mode a BEGIN / SET TRANSACTION names.
+fn transaction_modes(modes: &[sqlparser::ast::TransactionMode]) -> (Option<IsolationLevel>, Option<bool>) {
+    use sqlparser::ast::{TransactionAccessMode as A, TransactionIsolationLevel as L, TransactionMode as M};
+    let mut level = None;
+    let mut read_only = None;
+    for m in modes {
+        match m {
+            M::IsolationLevel(L::Serializable) => level = Some(IsolationLevel::Serializable),
+            M::IsolationLevel(L::RepeatableRead) => level = Some(IsolationLevel::RepeatableRead),
+            M::IsolationLevel(_) => level = Some(IsolationLevel::ReadCommitted),
+            M::AccessMode(A::ReadOnly) => read_only = Some(true),
+            M::AccessMode(A::ReadWrite) => read_only = Some(false),
+        }
+    }
+    (level, read_only)
+}
+
+/// The name SHOW prints for an isolation level.
+pub(crate) fn isolation_name(level: IsolationLevel) -> &'static str {
+    match level {
+        IsolationLevel::ReadCommitted => "read committed",
+        IsolationLevel::RepeatableRead => "repeatable read",
+        IsolationLevel::Serializable => "serializable",
     }
 }
 
@@ -179,11 +245,50 @@ impl Session {
 
     /// Ends the session: rolls back whatever is open.
     pub fn terminate(&mut self) {
-        if let Some(t) = self.txn.take() {
-            t.rollback();
-        }
+        self.simple = None;
+        self.copy_in = None;
+        self.portals.clear();
+        let _ = self.end_txn(false);
         self.block = false;
         self.failed = false;
+    }
+
+    /// Begins a transaction; settings changed inside it revert if it
+    /// rolls back (SET is transactional in PostgreSQL).
+    fn begin_txn(&mut self, level: IsolationLevel, read_only: bool) {
+        let t = self.engine.begin(level);
+        *self.cancel.current.lock().expect("cancel lock") = Some(t.cancel_handle());
+        self.transaction_timestamp = crate::sql::expr::functions::datetime::clock_now();
+        self.settings.begin_transaction(level, read_only);
+        self.txn = Some(t);
+    }
+
+    /// Ends the open transaction (if any), committing or rolling back.
+    fn end_txn(&mut self, commit: bool) -> Result<(), SqlError> {
+        // Portals end with their transaction; WITH HOLD cursors are read to
+        // the end first and outlive it (cursor.rs).
+        let held = if commit && self.txn.is_some() {
+            self.hold_cursors()
+        } else {
+            Ok(())
+        };
+        self.portals.retain(|_, p| p.held);
+        if let Err(e) = held {
+            let _ = self.end_txn(false);
+            return Err(e);
+        }
+        let Some(t) = self.txn.take() else {
+            return Ok(());
+        };
+        *self.cancel.current.lock().expect("cancel lock") = None;
+        let result = if commit {
+            t.commit().map(|_| ()).map_err(SqlError::from)
+        } else {
+            t.rollback();
+            Ok(())
+        };
+        self.settings.end_transaction(commit && result.is_ok());
+        result
     }
 
     fn isolation(&self) -> IsolationLevel {
@@ -201,10 +306,8 @@ impl Session {
     /// The open transaction, beginning an implicit one if there is none.
     fn ensure_txn(&mut self) -> &mut Transaction {
         if self.txn.is_none() {
-            let t = self.engine.begin(self.isolation());
-            *self.cancel.current.lock().expect("cancel lock") = Some(t.cancel_handle());
-            self.transaction_timestamp = crate::sql::expr::functions::datetime::clock_now();
-            self.txn = Some(t);
+            let read_only = self.settings.get("default_transaction_read_only").as_deref() == Some("on");
+            self.begin_txn(self.isolation(), read_only);
         }
         self.txn.as_mut().expect("just set")
     }
@@ -216,8 +319,8 @@ impl Session {
             if let Some(t) = self.txn.as_mut() {
                 t.fail();
             }
-        } else if let Some(t) = self.txn.take() {
-            t.rollback();
+        } else {
+            let _ = self.end_txn(false);
         }
     }
 
@@ -226,149 +329,7 @@ impl Session {
         if self.block {
             return Ok(());
         }
-        match self.txn.take() {
-            Some(t) => t.commit().map(|_| ()).map_err(SqlError::from),
-            None => Ok(()),
-        }
-    }
-
-    /// Runs a simple-protocol query string; returns the first batch.
-    pub fn query(&mut self, sql: &str) -> Batch {
-        self.portals.remove("");
-        self.statements.remove("");
-        let outputs = self.run_simple(sql);
-        // Split large results into batches the core fetches one by one.
-        let mut batches: Vec<Batch> = Vec::new();
-        let mut current: Vec<Output> = Vec::new();
-        for o in outputs {
-            match o {
-                Output::Rows(rows) if rows.len() > BATCH_ROWS => {
-                    let mut rows = rows.into_iter().peekable();
-                    while rows.peek().is_some() {
-                        let chunk: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
-                        current.push(Output::Rows(chunk));
-                        batches.push(Batch {
-                            outputs: std::mem::take(&mut current),
-                            more: true,
-                            status: TxStatus::Idle,
-                        });
-                    }
-                }
-                o => current.push(o),
-            }
-        }
-        batches.push(Batch {
-            outputs: current,
-            more: false,
-            status: TxStatus::Idle,
-        });
-        let status = self.status();
-        for b in &mut batches {
-            b.status = status;
-        }
-        batches.reverse();
-        self.stream = batches;
-        self.fetch()
-    }
-
-    /// The next batch of the stream in progress.
-    pub fn fetch(&mut self) -> Batch {
-        self.stream.pop().unwrap_or(Batch {
-            outputs: Vec::new(),
-            more: false,
-            status: self.status(),
-        })
-    }
-
-    /// Runs a query string and collects every output (tests, embedding).
-    pub fn simple_query(&mut self, sql: &str) -> Vec<Output> {
-        let mut out = Vec::new();
-        let mut batch = self.query(sql);
-        loop {
-            out.append(&mut batch.outputs);
-            if !batch.more {
-                return out;
-            }
-            batch = self.fetch();
-        }
-    }
-
-    fn run_simple(&mut self, sql: &str) -> Vec<Output> {
-        let parsed = match front::parse(sql) {
-            Ok(p) => p,
-            Err(e) => {
-                self.abort();
-                return vec![Output::Error(e)];
-            }
-        };
-        if parsed.is_empty() {
-            return vec![Output::EmptyQuery];
-        }
-        let mut out = Vec::new();
-        for p in parsed {
-            match self.run_one(&p, &[], None) {
-                Ok(r) => r.into_outputs(&mut out, true),
-                Err(e) => {
-                    out.push(Output::Error(e));
-                    self.abort();
-                    return out;
-                }
-            }
-        }
-        if let Err(e) = self.finish_implicit() {
-            out.push(Output::Error(e));
-        }
-        out
-    }
-
-    /// Plans (if needed) and runs one statement.
-    fn run_one(
-        &mut self,
-        parsed: &front::Parsed,
-        params: &[Value],
-        prepared: Option<&PreparedStatement>,
-    ) -> Result<StatementResult, SqlError> {
-        if let Some(r) = self.transaction_control(parsed)? {
-            return Ok(r);
-        }
-        if self.failed {
-            return Err(in_failed());
-        }
-        if let StatementKind::Sql(stmt) = &parsed.kind
-            && let Some(r) = self.settings.statement(stmt)?
-        {
-            return Ok(r);
-        }
-        let search_path = self.settings.search_path();
-        let format = self.settings.format().clone();
-        let ts = self.transaction_timestamp;
-        self.ensure_txn();
-        let ts = if ts == 0 {
-            self.transaction_timestamp
-        } else {
-            ts
-        };
-        let txn = self.txn.as_mut().expect("ensured");
-        txn.begin_statement()?;
-        let planned_here;
-        let planned: &Planned = match prepared.and_then(|p| p.planned.as_ref()) {
-            Some(p) => p,
-            None => {
-                planned_here = statement::plan(txn, parsed, &format, &[], &search_path)?.0;
-                &planned_here
-            }
-        };
-        let _ = ts;
-        statement::run(
-            &self.engine,
-            txn,
-            planned,
-            parsed,
-            params,
-            &format,
-            self.transaction_timestamp,
-            &search_path,
-        )
+        self.end_txn(true)
     }
 
     /// BEGIN/COMMIT/ROLLBACK/SAVEPOINT…; `None` for other statements.
@@ -394,25 +355,17 @@ impl Session {
                     ));
                     return Ok(Some(result));
                 }
-                let iso = modes.iter().find_map(|m| match m {
-                    sqlparser::ast::TransactionMode::IsolationLevel(l) => Some(*l),
-                    _ => None,
+                let (level, read_only) = transaction_modes(modes);
+                let level = level.unwrap_or_else(|| self.isolation());
+                let read_only = read_only.unwrap_or_else(|| {
+                    self.settings.get("default_transaction_read_only").as_deref() == Some("on")
                 });
                 if self.txn.is_none() {
-                    let level = match iso {
-                        Some(sqlparser::ast::TransactionIsolationLevel::Serializable) => {
-                            IsolationLevel::Serializable
-                        }
-                        Some(sqlparser::ast::TransactionIsolationLevel::RepeatableRead) => {
-                            IsolationLevel::RepeatableRead
-                        }
-                        Some(_) => IsolationLevel::ReadCommitted,
-                        None => self.isolation(),
-                    };
-                    let t = self.engine.begin(level);
-                    *self.cancel.current.lock().expect("cancel lock") = Some(t.cancel_handle());
-                    self.transaction_timestamp = crate::sql::expr::functions::datetime::clock_now();
-                    self.txn = Some(t);
+                    self.begin_txn(level, read_only);
+                } else {
+                    // A transaction begun implicitly earlier in this query
+                    // string becomes the block.
+                    self.settings.set_transaction(Some(level), Some(read_only));
                 }
                 self.block = true;
                 Some(result)
@@ -429,16 +382,12 @@ impl Session {
                 let failed = self.failed;
                 self.block = false;
                 self.failed = false;
-                match self.txn.take() {
-                    Some(t) if failed => {
-                        t.rollback();
-                        tag("ROLLBACK")
-                    }
-                    Some(t) => {
-                        let _ = t.commit()?;
-                        tag("COMMIT")
-                    }
-                    None => tag("COMMIT"),
+                if failed {
+                    self.end_txn(false)?;
+                    tag("ROLLBACK")
+                } else {
+                    self.end_txn(true)?;
+                    tag("COMMIT")
                 }
             }
             S::Rollback {
@@ -454,9 +403,7 @@ impl Session {
                 }
                 self.block = false;
                 self.failed = false;
-                if let Some(t) = self.txn.take() {
-                    t.rollback();
-                }
+                self.end_txn(false)?;
                 tag("ROLLBACK")
             }
             S::Rollback {
@@ -467,6 +414,51 @@ impl Session {
                 t.rollback_to_savepoint(&crate::sql::plan::query::ident(name))?;
                 self.failed = false;
                 tag("ROLLBACK")
+            }
+            S::Set(sqlparser::ast::Set::SetTransaction { modes, session, .. }) => {
+                if self.failed {
+                    return Err(in_failed());
+                }
+                let (level, read_only) = transaction_modes(modes);
+                if *session {
+                    if let Some(l) = level {
+                        self.settings.set("default_transaction_isolation", isolation_name(l))?;
+                    }
+                    if let Some(r) = read_only {
+                        self.settings.set("default_transaction_read_only", if r { "on" } else { "off" })?;
+                    }
+                    return Ok(tag("SET"));
+                }
+                if !self.block {
+                    let mut r = StatementResult::tag("SET");
+                    r.notices.push(SqlError::new(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET TRANSACTION can only be used in transaction blocks",
+                    ));
+                    return Ok(Some(r));
+                }
+                if let Some(l) = level {
+                    let started = self.txn.as_ref().is_some_and(|t| t.has_snapshot());
+                    if started && Some(l) != self.txn.as_ref().map(|t| t.isolation()) {
+                        return Err(SqlError::new(
+                            SqlState::ACTIVE_SQL_TRANSACTION,
+                            "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+                        ));
+                    }
+                    if !started {
+                        // Nothing ran yet: begin it again at the new level.
+                        let ro = read_only.unwrap_or_else(|| self.settings.read_only());
+                        if let Some(t) = self.txn.take() {
+                            t.rollback();
+                        }
+                        let t = self.engine.begin(l);
+                        *self.cancel.current.lock().expect("cancel lock") = Some(t.cancel_handle());
+                        self.txn = Some(t);
+                        self.settings.set_transaction(Some(l), Some(ro));
+                    }
+                }
+                self.settings.set_transaction(None, read_only);
+                tag("SET")
             }
             S::Savepoint { name } => {
                 if self.failed {
@@ -556,8 +548,11 @@ impl Session {
             return Ok(p);
         }
         let txn = self.ensure_txn();
-        let (planned, types, columns) =
+        let (planned, types, mut columns) =
             statement::plan(txn, &parsed, &format, param_types, &search_path)?;
+        if let StatementKind::Fetch { is_move: false, cursor, .. } = &parsed.kind {
+            columns = self.cursor_columns(cursor);
+        }
         Ok(PreparedStatement {
             parsed: Some(parsed),
             planned: Some(planned),
@@ -604,14 +599,8 @@ impl Session {
             ));
         }
         let columns = stmt.columns.clone();
-        self.portals.insert(
-            portal.to_owned(),
-            Portal {
-                statement: stmt,
-                params,
-                result: None,
-            },
-        );
+        self.portals
+            .insert(portal.to_owned(), Portal::bound(stmt, params));
         Ok(columns)
     }
 
@@ -640,80 +629,6 @@ impl Session {
         }
     }
 
-    /// Execute: runs a portal, returning at most `max_rows` rows (0 = all).
-    pub fn execute(&mut self, portal: &str, max_rows: u64) -> Batch {
-        let outputs = self.execute_outputs(portal, max_rows);
-        Batch {
-            outputs,
-            more: false,
-            status: self.status(),
-        }
-    }
-
-    fn execute_outputs(&mut self, name: &str, max_rows: u64) -> Vec<Output> {
-        let Some(mut portal) = self.portals.remove(name) else {
-            return vec![Output::Error(SqlError::new(
-                SqlState::INVALID_CURSOR_NAME,
-                format!("portal \"{name}\" does not exist"),
-            ))];
-        };
-        if portal.result.is_none() {
-            let stmt = portal.statement.clone();
-            let Some(parsed) = stmt.parsed.as_ref() else {
-                self.portals.insert(name.to_owned(), portal);
-                return vec![Output::EmptyQuery];
-            };
-            match self.run_one(parsed, &portal.params, Some(&stmt)) {
-                Ok(r) => {
-                    let mut notices = Vec::new();
-                    for n in r.notices {
-                        notices.push(Output::Notice(n));
-                    }
-                    if r.columns.is_none() {
-                        let mut out = notices;
-                        out.extend(
-                            r.settings_changed
-                                .into_iter()
-                                .map(|(name, value)| Output::SettingChanged { name, value }),
-                        );
-                        out.push(Output::Complete(r.tag));
-                        self.portals.insert(name.to_owned(), portal);
-                        return out;
-                    }
-                    portal.result = Some((r.rows.into_iter(), r.tag));
-                }
-                Err(e) => {
-                    self.abort();
-                    return vec![Output::Error(e)];
-                }
-            }
-        }
-        let (rows, tag) = portal.result.as_mut().expect("executed");
-        let limit = if max_rows == 0 {
-            usize::MAX
-        } else {
-            max_rows as usize
-        };
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(limit).collect();
-        let n = chunk.len();
-        let mut out = Vec::new();
-        if n > 0 {
-            out.push(Output::Rows(chunk));
-        }
-        if rows.len() > 0 {
-            out.push(Output::Suspended);
-        } else {
-            let t = if tag.starts_with("SELECT") {
-                format!("SELECT {n}")
-            } else {
-                tag.clone()
-            };
-            out.push(Output::Complete(t));
-        }
-        self.portals.insert(name.to_owned(), portal);
-        out
-    }
-
     /// Close of a statement (closing one that does not exist is fine).
     pub fn close_statement(&mut self, name: &str) {
         self.statements.remove(name);
@@ -731,9 +646,6 @@ impl Session {
             // A failed implicit commit has rolled back; the next
             // statement starts afresh.
         }
-        if !self.block {
-            self.portals.clear();
-        }
         self.status()
     }
 
@@ -741,38 +653,9 @@ impl Session {
     /// raised `error`.
     pub fn fail(&mut self, error: SqlError) -> TxStatus {
         let _ = error;
+        self.simple = None;
+        self.copy_in = None;
         self.abort();
         self.status()
-    }
-
-    /// COPY data (COPY FROM STDIN is not wired yet: no COPY is ever started).
-    pub fn copy_data(&mut self, data: &[u8]) -> Result<(), SqlError> {
-        let _ = data;
-        Err(SqlError::new(
-            SqlState::PROTOCOL_VIOLATION,
-            "no COPY in progress",
-        ))
-    }
-
-    /// End of COPY data.
-    pub fn copy_done(&mut self) -> Batch {
-        Batch {
-            outputs: vec![Output::Error(SqlError::new(
-                SqlState::PROTOCOL_VIOLATION,
-                "no COPY in progress",
-            ))],
-            more: false,
-            status: self.status(),
-        }
-    }
-
-    /// COPY aborted.
-    pub fn copy_fail(&mut self, error: SqlError) -> Batch {
-        self.abort();
-        Batch {
-            outputs: vec![Output::Error(error)],
-            more: false,
-            status: self.status(),
-        }
     }
 }

@@ -43,6 +43,11 @@ const FORMAT: &[&str] = &[
 pub(crate) struct Settings {
     format: FormatSettings,
     values: BTreeMap<String, String>,
+    /// The values when the current transaction began: a rollback restores
+    /// them (SET is transactional).
+    at_begin: Option<(FormatSettings, BTreeMap<String, String>)>,
+    /// Values to restore at transaction end: what SET LOCAL overrode.
+    local: Vec<(String, Option<String>)>,
 }
 
 fn canonical(name: &str) -> String {
@@ -67,7 +72,7 @@ impl Settings {
             ("integer_datetimes", "on"),
             ("is_superuser", "on"),
             ("server_encoding", "UTF8"),
-            ("server_version", "15.0"),
+            ("server_version", "15.18 (twill 0.1.0)"),
             ("standard_conforming_strings", "on"),
             ("search_path", "\"$user\", public"),
             ("statement_timeout", "0"),
@@ -75,13 +80,34 @@ impl Settings {
             ("idle_in_transaction_session_timeout", "0"),
             ("transaction_isolation", "read committed"),
             ("max_identifier_length", "63"),
+            ("synchronous_commit", "on"),
+            ("client_min_messages", "notice"),
+            ("work_mem", "4MB"),
+            ("jit", "off"),
+            ("row_security", "on"),
+            ("lc_messages", "C"),
+            ("lc_monetary", "C"),
+            ("lc_numeric", "C"),
+            ("lc_time", "C"),
+            ("lc_collate", "C"),
+            ("lc_ctype", "C"),
+            ("block_size", "8192"),
+            ("server_version_num", "150018"),
+            ("max_connections", "100"),
+            ("default_transaction_deferrable", "off"),
+            ("transaction_deferrable", "off"),
         ] {
             values.insert(k.to_owned(), v.to_owned());
         }
         values.insert("session_authorization".into(), user.to_owned());
+        let mut format = FormatSettings::default();
+        // The server's zone, as PostgreSQL's `timezone` GUC names it.
+        let _ = format.set("TimeZone", "UTC");
         Settings {
-            format: FormatSettings::default(),
+            format,
             values,
+            at_begin: None,
+            local: Vec::new(),
         }
     }
 
@@ -125,6 +151,85 @@ impl Settings {
         Ok(())
     }
 
+    /// The ParameterStatus name of `name` when it is reported.
+    pub(crate) fn reportable_name(&self, name: &str) -> Option<String> {
+        let c = canonical(name);
+        REPORTABLE.contains(&c.as_str()).then_some(c)
+    }
+
+    /// A transaction began at `level`, read-only or not.
+    pub(crate) fn begin_transaction(&mut self, level: crate::mvcc::IsolationLevel, read_only: bool) {
+        self.at_begin = Some((self.format.clone(), self.values.clone()));
+        self.local.clear();
+        self.set_transaction(Some(level), Some(read_only));
+    }
+
+    /// SET TRANSACTION: the current transaction's characteristics.
+    pub(crate) fn set_transaction(&mut self, level: Option<crate::mvcc::IsolationLevel>, read_only: Option<bool>) {
+        if let Some(l) = level {
+            self.values
+                .insert("transaction_isolation".into(), super::isolation_name(l).into());
+        }
+        if let Some(r) = read_only {
+            self.values
+                .insert("transaction_read_only".into(), if r { "on" } else { "off" }.into());
+        }
+    }
+
+    /// Whether the current transaction is read-only.
+    pub(crate) fn read_only(&self) -> bool {
+        self.values.get("transaction_read_only").map(String::as_str) == Some("on")
+    }
+
+    /// The transaction ended: a rollback restores what it began with;
+    /// either way SET LOCAL values revert and the transaction
+    /// characteristics return to the session defaults.
+    pub(crate) fn end_transaction(&mut self, committed: bool) {
+        let begun = self.at_begin.take();
+        if !committed {
+            if let Some((format, values)) = begun {
+                self.format = format;
+                self.values = values;
+            }
+        } else {
+            for (name, old) in std::mem::take(&mut self.local).into_iter().rev() {
+                match old {
+                    Some(v) => {
+                        let _ = self.set(&name, &v);
+                    }
+                    None => {
+                        self.values.remove(&name);
+                    }
+                }
+            }
+        }
+        self.local.clear();
+        let level = self
+            .values
+            .get("default_transaction_isolation")
+            .cloned()
+            .unwrap_or_else(|| "read committed".into());
+        let ro = self
+            .values
+            .get("default_transaction_read_only")
+            .cloned()
+            .unwrap_or_else(|| "off".into());
+        self.values.insert("transaction_isolation".into(), level);
+        self.values.insert("transaction_read_only".into(), ro);
+    }
+
+    /// Every setting and its value (SHOW ALL).
+    pub(crate) fn all(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for n in FORMAT_NAMES {
+            if let Some(v) = self.format.get(n) {
+                out.push((n.to_owned(), v));
+            }
+        }
+        out.sort_by_key(|(k, _)| k.to_lowercase());
+        out
+    }
+
     pub(crate) fn reportable(&self) -> Vec<(String, String)> {
         REPORTABLE
             .iter()
@@ -145,68 +250,103 @@ impl Settings {
             .unwrap_or_else(|| vec!["public".into()])
     }
 
-    /// SET / SHOW / RESET; `None` for other statements.
-    pub(crate) fn statement(
-        &mut self,
-        stmt: &ast::Statement,
-    ) -> Result<Option<StatementResult>, SqlError> {
+    /// SET / SHOW / RESET; `None` for other statements. Every change is
+    /// reported as a `settings_changed` pair: the wire core forwards the
+    /// reportable ones as ParameterStatus and applies the ones it acts on
+    /// itself (statement_timeout, DateStyle…).
+    pub(crate) fn statement(&mut self, stmt: &ast::Statement) -> Result<Option<StatementResult>, SqlError> {
         match stmt {
             ast::Statement::Set(set) => {
-                let (name, value) = match set {
+                let (name, value, local) = match set {
                     ast::Set::SingleAssignment {
-                        variable, values, ..
-                    } => {
-                        let name = variable.to_string();
-                        let value = values
-                            .iter()
-                            .map(|v| match v {
-                                ast::Expr::Value(v) => match &v.value {
-                                    ast::Value::SingleQuotedString(s) => s.clone(),
-                                    other => other.to_string(),
-                                },
-                                other => other.to_string(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        (name, value)
-                    }
-                    ast::Set::SetTimeZone { value, .. } => (
-                        "TimeZone".to_owned(),
-                        match value {
-                            ast::Expr::Value(v) => match &v.value {
-                                ast::Value::SingleQuotedString(s) => s.clone(),
-                                other => other.to_string(),
-                            },
-                            other => other.to_string(),
-                        },
+                        variable,
+                        values,
+                        scope,
+                        ..
+                    } => (
+                        variable.to_string(),
+                        values.iter().map(setting_text).collect::<Vec<_>>().join(", "),
+                        matches!(scope, Some(ast::ContextModifier::Local)),
                     ),
+                    ast::Set::SetTimeZone { value, local } => ("TimeZone".to_owned(), setting_text(value), *local),
                     ast::Set::SetNames { charset_name, .. } => {
-                        ("client_encoding".to_owned(), charset_name.to_string())
+                        ("client_encoding".to_owned(), charset_name.to_string(), false)
                     }
                     _ => return Err(SqlError::unsupported(format!("{stmt} is not supported"))),
                 };
-                let value = if value.eq_ignore_ascii_case("default") {
-                    Settings::new("").get(&name).unwrap_or_default()
+                let c = canonical(&name);
+                if self.get(&c).is_none() && !c.contains('.') && !KNOWN_EXTRA.contains(&c.as_str()) {
+                    return Err(SqlError::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("unrecognized configuration parameter \"{name}\""),
+                    ));
+                }
+                let value = if value.eq_ignore_ascii_case("default")
+                    || (c == "TimeZone" && value.eq_ignore_ascii_case("local"))
+                {
+                    Settings::new("").get(&c).unwrap_or_default()
                 } else {
                     value
                 };
-                self.set(&name, &value)?;
+                if local {
+                    let old = self.get(&c);
+                    if !self.local.iter().any(|(n, _)| *n == c) {
+                        self.local.push((c.clone(), old));
+                    }
+                }
+                self.set(&c, &value)?;
                 let mut r = StatementResult::tag("SET");
-                let c = canonical(&name);
-                if REPORTABLE.contains(&c.as_str()) {
-                    r.settings_changed
-                        .push((c.clone(), self.get(&c).unwrap_or_default()));
+                r.settings_changed.push((c.clone(), self.get(&c).unwrap_or_default()));
+                Ok(Some(r))
+            }
+            ast::Statement::Reset(reset) => {
+                let defaults = Settings::new(&self.values.get("session_authorization").cloned().unwrap_or_default());
+                let names: Vec<String> = match &reset.reset {
+                    ast::Reset::ALL => {
+                        let mut n: Vec<String> = self.values.keys().cloned().collect();
+                        n.extend(FORMAT_NAMES.map(String::from));
+                        n.retain(|k| !k.starts_with("transaction_") && !NOT_RESET.contains(&k.as_str()));
+                        n
+                    }
+                    ast::Reset::ConfigurationParameter(name) => vec![name.to_string()],
+                    ast::Reset::SessionAuthorization => Vec::new(),
+                };
+                let mut r = StatementResult::tag("RESET");
+                for name in names {
+                    let c = canonical(&name);
+                    if self.get(&c).is_none() {
+                        return Err(SqlError::new(
+                            SqlState::UNDEFINED_OBJECT,
+                            format!("unrecognized configuration parameter \"{name}\""),
+                        ));
+                    }
+                    match defaults.get(&c) {
+                        Some(v) => self.set(&c, &v)?,
+                        None => {
+                            self.values.remove(&c);
+                        }
+                    }
+                    r.settings_changed.push((c.clone(), self.get(&c).unwrap_or_default()));
                 }
                 Ok(Some(r))
             }
             ast::Statement::ShowVariable { variable } => {
-                let name = variable
-                    .iter()
-                    .map(|i| i.value.clone())
-                    .collect::<Vec<_>>()
-                    .join(".");
+                let name = variable.iter().map(|i| i.value.clone()).collect::<Vec<_>>().join(".");
+                let mut r = StatementResult::tag("SHOW");
                 if name.eq_ignore_ascii_case("all") {
-                    return Err(SqlError::unsupported("SHOW ALL is not supported yet"));
+                    r.columns = Some(vec![column("name"), column("setting"), column("description")]);
+                    r.rows = self
+                        .all()
+                        .into_iter()
+                        .map(|(k, v)| {
+                            vec![
+                                twill_types::Value::Text(k),
+                                twill_types::Value::Text(v),
+                                twill_types::Value::Text(String::new()),
+                            ]
+                        })
+                        .collect();
+                    return Ok(Some(r));
                 }
                 let value = self.get(&name).ok_or_else(|| {
                     SqlError::new(
@@ -214,7 +354,6 @@ impl Settings {
                         format!("unrecognized configuration parameter \"{name}\""),
                     )
                 })?;
-                let mut r = StatementResult::tag("SHOW");
                 r.columns = Some(vec![column(&name.to_lowercase())]);
                 r.rows = vec![vec![twill_types::Value::Text(value)]];
                 Ok(Some(r))
@@ -223,6 +362,68 @@ impl Settings {
         }
     }
 }
+
+/// A SET value as text: quoted strings unquoted, anything else as written.
+fn setting_text(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) => s.clone(),
+            other => other.to_string(),
+        },
+        ast::Expr::Identifier(i) => match i.quote_style {
+            Some(q) => format!("{q}{}{q}", i.value),
+            None => i.value.clone(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The formatting settings, by their SHOW names.
+const FORMAT_NAMES: [&str; 5] = ["DateStyle", "TimeZone", "IntervalStyle", "extra_float_digits", "bytea_output"];
+
+/// Settings RESET ALL leaves alone (fixed for the session).
+const NOT_RESET: &[&str] = &[
+    "server_version",
+    "server_encoding",
+    "integer_datetimes",
+    "is_superuser",
+    "session_authorization",
+    "in_hot_standby",
+    "max_identifier_length",
+];
+
+/// Settings clients set that we accept and keep as text.
+const KNOWN_EXTRA: &[&str] = &[
+    "work_mem",
+    "maintenance_work_mem",
+    "synchronous_commit",
+    "jit",
+    "row_security",
+    "check_function_bodies",
+    "client_min_messages",
+    "xmloption",
+    "lc_messages",
+    "lc_monetary",
+    "lc_numeric",
+    "lc_time",
+    "default_with_oids",
+    "escape_string_warning",
+    "enable_seqscan",
+    "enable_indexscan",
+    "enable_hashjoin",
+    "enable_mergejoin",
+    "enable_nestloop",
+    "random_page_cost",
+    "effective_cache_size",
+    "geqo",
+    "search_path",
+    "session_replication_role",
+    "idle_session_timeout",
+    "default_statistics_target",
+    "temp_buffers",
+    "vacuum_cost_delay",
+    "cursor_tuple_fraction",
+];
 
 fn column(name: &str) -> ColumnInfo {
     ColumnInfo {

@@ -15,6 +15,7 @@ use crate::sql::expr::ParamTypes;
 use crate::sql::front::{Parsed, StatementKind};
 use crate::sql::plan::query::StatementPlanner;
 use crate::sql::plan::{OutputColumn, PlannedQuery, SubPlan};
+use crate::sql::sequence::Sequences;
 
 /// A planned statement.
 #[derive(Debug)]
@@ -24,6 +25,8 @@ pub(crate) enum Planned {
     Modify(ModifyPlan, Vec<SubPlan>),
     /// Run directly from the parsed statement (DDL, maintenance).
     Utility,
+    /// EXPLAIN: the plan's text, one row per line.
+    Explain(Vec<String>),
 }
 
 /// A prepared statement.
@@ -193,6 +196,45 @@ pub(crate) fn plan(
             let subplans = planner.subplans.into_inner();
             Ok((Planned::Modify(p, subplans), types, cols))
         }
+        ast::Statement::Explain {
+            statement, analyze, ..
+        } => {
+            if *analyze {
+                return Err(SqlError::unsupported("EXPLAIN ANALYZE is not supported yet"));
+            }
+            let inner = Parsed {
+                kind: StatementKind::Sql(statement.clone()),
+                text: parsed.text.clone(),
+                extras: parsed.extras.clone(),
+            };
+            let (planned, types, _) = plan(planner.into_txn(), &inner, settings, param_types, search_path)?;
+            let lines = match &planned {
+                Planned::Query(pq) => crate::sql::plan::explain::explain(&pq.plan, &pq.subplans),
+                Planned::Insert(p, subplans) => {
+                    let mut l = vec![format!("Insert on {}", crate::sql::catalog::split_key(&p.def.name).1)];
+                    l.extend(crate::sql::plan::explain::explain(&p.source, subplans).into_iter().map(|x| format!("  ->  {x}")));
+                    l
+                }
+                Planned::Modify(p, subplans) => {
+                    let verb = if p.delete { "Delete" } else { "Update" };
+                    let mut l = vec![format!("{verb} on {}", crate::sql::catalog::split_key(&p.def.name).1)];
+                    l.extend(crate::sql::plan::explain::explain(&p.source, subplans).into_iter().map(|x| format!("  ->  {x}")));
+                    l
+                }
+                Planned::Utility | Planned::Explain(_) => {
+                    return Err(SqlError::syntax("EXPLAIN of this statement is not supported"));
+                }
+            };
+            let col = ColumnInfo {
+                name: "QUERY PLAN".into(),
+                table_oid: 0,
+                column_id: 0,
+                type_oid: twill_types::oid::TEXT,
+                type_len: -1,
+                type_modifier: -1,
+            };
+            Ok((Planned::Explain(lines), types, Some(vec![col])))
+        }
         _ => Ok((Planned::Utility, param_types.to_vec(), None)),
     }
 }
@@ -225,32 +267,57 @@ fn lower_lock_strength(plan: &mut crate::sql::plan::Plan, no_key: bool) {
     }
 }
 
-/// No session-state functions are wired yet.
-struct NoHooks;
-
-impl SessionHooks for NoHooks {
-    fn call(&self, _: &mut Transaction, name: &str, _: &[Value]) -> Result<Value, SqlError> {
-        Err(SqlError::unsupported(format!(
-            "{name}() is not supported yet"
-        )))
-    }
+/// The command name of a statement that writes (for 25006), or `None`.
+fn write_statement(stmt: &ast::Statement) -> Option<String> {
+    use ast::Statement as S;
+    Some(match stmt {
+        S::CreateTable(_) => "CREATE TABLE".into(),
+        S::CreateIndex(_) => "CREATE INDEX".into(),
+        S::CreateView(_) => "CREATE VIEW".into(),
+        S::CreateSequence { .. } => "CREATE SEQUENCE".into(),
+        S::CreateSchema { .. } => "CREATE SCHEMA".into(),
+        S::AlterTable(_) => "ALTER TABLE".into(),
+        S::Drop { object_type, .. } => format!("DROP {}", object_type.to_string().to_uppercase()),
+        S::Truncate(_) => "TRUNCATE TABLE".into(),
+        _ => return None,
+    })
 }
 
-fn exec<'a>(
+/// What running a statement needs besides its plan and transaction.
+pub(crate) struct Env<'a> {
+    pub engine: &'a Engine,
+    pub sequences: &'a Sequences,
+    pub hooks: &'a dyn SessionHooks,
+    pub settings: &'a FormatSettings,
+    pub transaction_timestamp: i64,
+    pub search_path: &'a [String],
+    /// The transaction is READ ONLY: writes are 25006.
+    pub read_only: bool,
+}
+
+/// 25006 for a write in a read-only transaction.
+fn read_only_error(what: &str) -> SqlError {
+    SqlError::new(
+        SqlState::READ_ONLY_SQL_TRANSACTION,
+        format!("cannot execute {what} in a read-only transaction"),
+    )
+}
+
+/// An execution context for one call.
+pub(crate) fn exec<'a>(
+    env: &'a Env<'a>,
     txn: &'a mut Transaction,
     subplans: &'a [SubPlan],
-    settings: &'a FormatSettings,
     params: &'a [Value],
-    ts: i64,
 ) -> Exec<'a> {
     Exec {
         txn: RefCell::new(txn),
         subplans,
-        settings,
+        settings: env.settings,
         params,
-        transaction_timestamp: ts,
+        transaction_timestamp: env.transaction_timestamp,
         statement_timestamp: crate::sql::expr::functions::datetime::clock_now(),
-        hooks: &NoHooks,
+        hooks: env.hooks,
         outer: RefCell::new(Vec::new()),
         cache: RefCell::new(HashMap::new()),
         work: RefCell::new(HashMap::new()),
@@ -258,20 +325,16 @@ fn exec<'a>(
 }
 
 /// Runs a planned statement.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
-    engine: &Engine,
+    env: &Env<'_>,
     txn: &mut Transaction,
     planned: &Planned,
     parsed: &Parsed,
     params: &[Value],
-    settings: &FormatSettings,
-    ts: i64,
-    search_path: &[String],
 ) -> Result<StatementResult, SqlError> {
     match planned {
         Planned::Query(pq) => {
-            let e = exec(txn, &pq.subplans, settings, params, ts);
+            let e = exec(env, txn, &pq.subplans, params);
             let rows = e.run_all(&pq.plan)?;
             Ok(StatementResult {
                 columns: Some(column_infos(&pq.columns)),
@@ -280,8 +343,12 @@ pub(crate) fn run(
                 ..StatementResult::default()
             })
         }
+        Planned::Insert(_, _) if env.read_only => Err(read_only_error("INSERT")),
+        Planned::Modify(p, _) if env.read_only => {
+            Err(read_only_error(if p.delete { "DELETE" } else { "UPDATE" }))
+        }
         Planned::Insert(p, subplans) => {
-            let e = exec(txn, subplans, settings, params, ts);
+            let e = exec(env, txn, subplans, params);
             let w = run_insert(&e, p)?;
             Ok(StatementResult {
                 columns: p.returning.as_ref().map(|r| column_infos(&r.columns)),
@@ -291,7 +358,7 @@ pub(crate) fn run(
             })
         }
         Planned::Modify(p, subplans) => {
-            let e = exec(txn, subplans, settings, params, ts);
+            let e = exec(env, txn, subplans, params);
             let w = run_modify(&e, p)?;
             Ok(StatementResult {
                 columns: p.returning.as_ref().map(|r| column_infos(&r.columns)),
@@ -300,18 +367,51 @@ pub(crate) fn run(
                 ..StatementResult::default()
             })
         }
-        Planned::Utility => utility(engine, txn, parsed, search_path),
+        Planned::Utility => utility(env, txn, parsed),
+        Planned::Explain(lines) => Ok(StatementResult {
+            columns: Some(vec![ColumnInfo {
+                name: "QUERY PLAN".into(),
+                table_oid: 0,
+                column_id: 0,
+                type_oid: twill_types::oid::TEXT,
+                type_len: -1,
+                type_modifier: -1,
+            }]),
+            rows: lines.iter().map(|l| vec![Value::Text(l.clone())]).collect(),
+            tag: "EXPLAIN".into(),
+            ..StatementResult::default()
+        }),
     }
 }
 
-fn utility(
-    engine: &Engine,
-    txn: &mut Transaction,
-    parsed: &Parsed,
-    search_path: &[String],
-) -> Result<StatementResult, SqlError> {
+fn utility(env: &Env<'_>, txn: &mut Transaction, parsed: &Parsed) -> Result<StatementResult, SqlError> {
+    let (engine, search_path) = (env.engine, env.search_path);
+    if env.read_only
+        && let StatementKind::Sql(stmt) = &parsed.kind
+        && let Some(what) = write_statement(stmt)
+    {
+        return Err(read_only_error(&what));
+    }
     let stmt = match &parsed.kind {
-        StatementKind::Maintenance { vacuum, .. } => {
+        StatementKind::Maintenance { vacuum, tables } => {
+            for t in tables {
+                let parts: Vec<String> = t.split('.').map(str::to_owned).collect();
+                let keys: Vec<String> = match parts.as_slice() {
+                    [n] => search_path.iter().map(|s| crate::sql::catalog::qualified(s, n)).collect(),
+                    [.., s, n] => vec![crate::sql::catalog::qualified(s, n)],
+                    [] => Vec::new(),
+                };
+                let mut found = false;
+                for k in keys {
+                    found |= crate::sql::catalog::lookup(txn, &k)?.is_some();
+                }
+                if !found {
+                    return Err(SqlError::new(
+                        SqlState::UNDEFINED_TABLE,
+                        format!("relation \"{t}\" does not exist"),
+                    ));
+                }
+            }
             if *vacuum {
                 engine.vacuum();
                 return Ok(StatementResult::tag("VACUUM"));
@@ -319,12 +419,16 @@ fn utility(
             return Ok(StatementResult::tag("ANALYZE"));
         }
         StatementKind::Sql(s) => s.as_ref(),
+        // Cursors are session state: the session runs FETCH/MOVE itself.
+        StatementKind::Fetch { .. } => {
+            return Err(SqlError::internal("FETCH outside a session"));
+        }
     };
     use crate::sql::ddl;
     match stmt {
         ast::Statement::CreateTable(ct) => {
             let mut r = StatementResult::tag("CREATE TABLE");
-            if !ddl::create_table(txn, ct, search_path)? {
+            if !ddl::create_table(txn, env.sequences, ct, search_path)? {
                 let name = crate::sql::plan::query::object_parts(&ct.name).join(".");
                 r.notices.push(SqlError::new(
                     SqlState::DUPLICATE_TABLE,
@@ -334,17 +438,87 @@ fn utility(
             Ok(r)
         }
         ast::Statement::Drop {
-            object_type: ast::ObjectType::Table,
+            object_type:
+                kind @ (ast::ObjectType::Table
+                | ast::ObjectType::View
+                | ast::ObjectType::Sequence
+                | ast::ObjectType::Index
+                | ast::ObjectType::Schema),
             if_exists,
             names,
+            cascade,
             ..
         } => {
-            let skipped = ddl::drop_tables(txn, names, *if_exists, search_path)?;
-            let mut r = StatementResult::tag("DROP TABLE");
-            for s in skipped {
+            let notices = crate::sql::objects::drop_objects(
+                txn,
+                env.sequences,
+                kind,
+                names,
+                *if_exists,
+                *cascade,
+                search_path,
+            )?;
+            let mut r = StatementResult::tag(&format!("DROP {}", kind.to_string().to_uppercase()));
+            r.notices = notices;
+            Ok(r)
+        }
+        ast::Statement::AlterTable(at) => {
+            let e = exec(env, txn, &[], &[]);
+            crate::sql::alter::alter_table(&e, env.settings, at, search_path, &parsed.text)?;
+            Ok(StatementResult::tag("ALTER TABLE"))
+        }
+        ast::Statement::CreateSequence {
+            if_not_exists,
+            name,
+            sequence_options,
+            ..
+        } => {
+            let mut r = StatementResult::tag("CREATE SEQUENCE");
+            if !crate::sql::sequence::create_statement(
+                txn,
+                env.sequences,
+                *if_not_exists,
+                name,
+                sequence_options,
+                search_path,
+            )? {
                 r.notices.push(SqlError::new(
-                    SqlState::UNDEFINED_TABLE,
-                    format!("table \"{s}\" does not exist, skipping"),
+                    SqlState::from_code("00000"),
+                    format!(
+                        "relation \"{}\" already exists, skipping",
+                        crate::sql::plan::query::object_parts(name).join(".")
+                    ),
+                ));
+            }
+            Ok(r)
+        }
+        ast::Statement::CreateView(cv) => {
+            let planner = StatementPlanner::new(
+                txn,
+                env.settings.clone(),
+                &parsed.text,
+                ParamTypes::default(),
+                search_path.to_vec(),
+            );
+            crate::sql::objects::create_view(&planner, cv, search_path)?;
+            Ok(StatementResult::tag("CREATE VIEW"))
+        }
+        ast::Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+            ..
+        } => {
+            let name = match schema_name {
+                ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
+                    crate::sql::plan::query::object_parts(n).join(".")
+                }
+                ast::SchemaName::UnnamedAuthorization(i) => crate::sql::plan::query::ident(i),
+            };
+            let mut r = StatementResult::tag("CREATE SCHEMA");
+            if !crate::sql::objects::create_schema(txn, &name, *if_not_exists)? {
+                r.notices.push(SqlError::new(
+                    SqlState::from_code("00000"),
+                    format!("schema \"{name}\" already exists, skipping"),
                 ));
             }
             Ok(r)
@@ -362,7 +536,8 @@ fn utility(
         ast::Statement::Truncate(t) => {
             let names: Vec<ast::ObjectName> =
                 t.table_names.iter().map(|n| n.name.clone()).collect();
-            ddl::truncate(txn, &names, search_path)?;
+            let restart = matches!(t.identity, Some(ast::TruncateIdentityOption::Restart));
+            ddl::truncate(txn, env.sequences, &names, restart, search_path)?;
             Ok(StatementResult::tag("TRUNCATE TABLE"))
         }
         other => Err(SqlError::unsupported(format!(

@@ -208,6 +208,31 @@ fn returning(
     Ok(Some(Returning { exprs, columns }))
 }
 
+/// The default of column `c` evaluated now (SET DEFAULT actions, ALTER
+/// TABLE ADD COLUMN).
+pub(crate) fn column_default(exec: &Exec<'_>, def: &TableDef, c: usize) -> Result<Value, SqlError> {
+    let col = &def.columns[c];
+    let Some(text) = &col.default else {
+        return Ok(Value::Null);
+    };
+    let e = parse_expr(text)?;
+    let x = crate::sql::expr::Binder::new(&NoColumns)
+        .with_settings(exec.settings.clone())
+        .bind_assignment(&e, &col.name, col.type_oid, col.typmod)?;
+    let eval = exec.eval_context();
+    x.eval(&eval, &[])
+}
+
+/// 428C9: an explicit value for a GENERATED ALWAYS identity column.
+fn identity_always(column: &str) -> SqlError {
+    SqlError::new(
+        SqlState::from_code("428C9"),
+        format!("cannot insert a non-DEFAULT value into column \"{column}\""),
+    )
+    .with_detail(format!("Column \"{column}\" is an identity column defined as GENERATED ALWAYS."))
+    .with_hint("Use OVERRIDING SYSTEM VALUE to override.")
+}
+
 fn target(
     planner: &StatementPlanner<'_>,
     name: &ast::ObjectName,
@@ -299,6 +324,9 @@ pub(crate) fn plan_insert(
                             continue;
                         }
                         let c = &def.columns[i];
+                        if c.identity_always {
+                            return Err(identity_always(&c.name));
+                        }
                         full[i] = planner.bind(&NoColumns, |b| {
                             b.bind_assignment(e, &c.name, c.type_oid, c.typmod)
                         })?;
@@ -308,7 +336,7 @@ pub(crate) fn plan_insert(
                 Plan::Values { rows }
             }
             _ => {
-                let (plan, cols) = planner.plan_top(q)?;
+                let (plan, cols) = planner.plan_insert_source(q)?;
                 if cols.len() > positions.len() {
                     return Err(SqlError::syntax(
                         "INSERT has more expressions than target columns",
@@ -322,6 +350,21 @@ pub(crate) fn plan_insert(
                         ty: c.ty,
                         typmod: c.typmod,
                     };
+                    // An unknown-typed column (`SELECT 2, NULL`) is typed by
+                    // its target, as a literal would be.
+                    if c.ty == oid::UNKNOWN {
+                        exprs[i] = Expr::Cast {
+                            expr: Box::new(Expr::Column {
+                                index: k,
+                                ty: oid::TEXT,
+                                typmod: -1,
+                            }),
+                            ty: col.type_oid,
+                            typmod: col.typmod,
+                            explicit: false,
+                        };
+                        continue;
+                    }
                     exprs[i] = planner.bind(&NoColumns, |b| {
                         if crate::sql::expr::coerce::cast_context(c.ty, col.type_oid)
                             .is_none_or(|ctx| ctx > CastContext::Assignment)
@@ -350,7 +393,37 @@ pub(crate) fn plan_insert(
     let cols = table_scope(&def, &qualifier);
     let conflict = match &ins.on {
         None => None,
-        Some(ast::OnInsert::OnConflict(oc)) => Some(match &oc.action {
+        Some(ast::OnInsert::OnConflict(oc)) => Some({
+            // The conflict target must name a unique key (42P10).
+            if let Some(ast::ConflictTarget::Columns { columns: cols, .. }) = &oc.conflict_target {
+                let mut positions = cols
+                    .iter()
+                    .map(|c| {
+                        let n = ident(c);
+                        def.columns.iter().position(|d| d.name == n).ok_or_else(|| {
+                            SqlError::new(
+                                SqlState::UNDEFINED_COLUMN,
+                                format!("column \"{n}\" does not exist"),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                positions.sort_unstable();
+                let same = |k: &[usize]| {
+                    let mut k = k.to_vec();
+                    k.sort_unstable();
+                    k == positions
+                };
+                let matches = def.primary_key.as_deref().is_some_and(same)
+                    || def.indexes.iter().any(|i| i.unique && same(&i.columns));
+                if !matches {
+                    return Err(SqlError::new(
+                        SqlState::INVALID_COLUMN_REFERENCE,
+                        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                    ));
+                }
+            }
+            match &oc.action {
             ast::OnConflictAction::DoNothing => Conflict::Nothing,
             ast::OnConflictAction::DoUpdate(du) => {
                 // Existing row, then the proposed one as `excluded`.
@@ -372,6 +445,7 @@ pub(crate) fn plan_insert(
                 };
                 Conflict::Update { sets, filter }
             }
+        }
         }),
         Some(_) => return Err(SqlError::syntax("syntax error at or near \"DUPLICATE\"")),
     };
@@ -623,8 +697,10 @@ pub(crate) fn run_insert(exec: &Exec<'_>, plan: &InsertPlan) -> Result<Written, 
         count: 0,
         rows: Vec::new(),
     };
+    let mut updated_keys: std::collections::HashSet<Key> = std::collections::HashSet::new();
     for row in rows {
         check_row(exec, &eval, &plan.def, &plan.checks, &row)?;
+        crate::sql::foreign_key::check_parents(exec, &plan.def, &row, None)?;
         let mut written = row.clone();
         if let Some(conflict) = &plan.conflict
             && let Some((key, existing)) = conflicting(exec, &plan.def, &row)?
@@ -632,6 +708,13 @@ pub(crate) fn run_insert(exec: &Exec<'_>, plan: &InsertPlan) -> Result<Written, 
             match conflict {
                 Conflict::Nothing => continue,
                 Conflict::Update { sets, filter } => {
+                    if !updated_keys.insert(key.clone()) {
+                        return Err(SqlError::new(
+                            SqlState::CARDINALITY_VIOLATION,
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        )
+                        .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+                    }
                     let outcome = exec.txn.borrow_mut().lock_row(
                         plan.def.id,
                         &key,
@@ -654,6 +737,7 @@ pub(crate) fn run_insert(exec: &Exec<'_>, plan: &InsertPlan) -> Result<Written, 
                         new[*i] = x.eval(&eval, &both)?;
                     }
                     check_row(exec, &eval, &plan.def, &plan.checks, &new)?;
+                    crate::sql::foreign_key::check_parents(exec, &plan.def, &new, Some(&current))?;
                     write_update(exec, &plan.def, &key, &current, new.clone())?;
                     written = new;
                 }
@@ -708,6 +792,22 @@ pub(crate) fn run_modify(exec: &Exec<'_>, plan: &ModifyPlan) -> Result<Written, 
         rows: Vec::new(),
     };
     let mut done: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+    // Constraints referencing this table matter when rows go away or
+    // their unique keys change.
+    let key_columns: Vec<usize> = plan
+        .def
+        .primary_key
+        .iter()
+        .flatten()
+        .chain(plan.def.indexes.iter().filter(|i| i.unique).flat_map(|i| i.columns.iter()))
+        .copied()
+        .collect();
+    let touches_keys = plan.delete || plan.sets.iter().any(|(c, _)| key_columns.contains(c));
+    let refs = if touches_keys {
+        crate::sql::foreign_key::referencing(&mut exec.txn.borrow_mut(), &plan.def)?
+    } else {
+        Vec::new()
+    };
     for mut row in rows {
         let Value::Bytea(key_bytes) = &row[width] else {
             return Err(SqlError::internal("modify source row without a key"));
@@ -739,6 +839,7 @@ pub(crate) fn run_modify(exec: &Exec<'_>, plan: &ModifyPlan) -> Result<Written, 
             LockOutcome::Gone | LockOutcome::Skipped => continue,
         }
         let written = if plan.delete {
+            crate::sql::foreign_key::on_parent_change(exec, &plan.def, &refs, &row[..width], None)?;
             exec.txn.borrow_mut().delete(plan.def.id, &key)?;
             row.clone()
         } else {
@@ -747,6 +848,10 @@ pub(crate) fn run_modify(exec: &Exec<'_>, plan: &ModifyPlan) -> Result<Written, 
                 new[*i] = x.eval(&eval, &row)?;
             }
             check_row(exec, &eval, &plan.def, &plan.checks, &new)?;
+            crate::sql::foreign_key::check_parents(exec, &plan.def, &new, Some(&row[..width]))?;
+            if !refs.is_empty() {
+                crate::sql::foreign_key::on_parent_change(exec, &plan.def, &refs, &row[..width], Some(&new))?;
+            }
             write_update(exec, &plan.def, &key, &row[..width], new.clone())?;
             let mut r = new;
             r.extend(row[width..].iter().cloned());

@@ -43,6 +43,29 @@ pub enum StatementKind {
         /// The tables named, as written (folded).
         tables: Vec<String>,
     },
+    /// `FETCH` or `MOVE` on a SQL cursor (parsed here: sqlparser knows no
+    /// MOVE and only part of FETCH's grammar).
+    Fetch {
+        /// MOVE (position only, no rows).
+        is_move: bool,
+        /// Where to go.
+        direction: FetchDirection,
+        /// The cursor's name (folded).
+        cursor: String,
+    },
+}
+
+/// A FETCH/MOVE direction, normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchDirection {
+    /// `NEXT`, `PRIOR`, `n`, `ALL`, `FORWARD …`, `BACKWARD …`: this many
+    /// rows forward (negative: backward; 0: the current row again;
+    /// `ALL` is ±`i64::MAX`).
+    Step(i64),
+    /// `FIRST` (1), `LAST` (-1), `ABSOLUTE n`.
+    Absolute(i64),
+    /// `RELATIVE n`.
+    Relative(i64),
 }
 
 /// Clauses removed by the front step.
@@ -93,6 +116,67 @@ pub(crate) fn parse_query(sql: &str) -> Result<ast::Query, SqlError> {
         .map_err(|e| parse_error(sql, &e))
 }
 
+/// Tokens kept for sqlparser, with their positions in the statement.
+#[derive(Default)]
+struct Kept {
+    toks: Vec<Token>,
+    idx: Vec<usize>,
+}
+
+impl Kept {
+    fn push(&mut self, i: usize, t: Token) {
+        self.toks.push(t);
+        self.idx.push(i);
+    }
+    fn pop(&mut self) -> Option<Token> {
+        self.idx.pop();
+        self.toks.pop()
+    }
+    fn last(&self) -> Option<&Token> {
+        self.toks.last()
+    }
+    fn iter(&self) -> std::slice::Iter<'_, Token> {
+        self.toks.iter()
+    }
+}
+
+/// Byte offsets of token locations in the query string.
+struct Source<'a> {
+    sql: &'a str,
+    /// Byte offset where each line starts.
+    lines: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(sql: &'a str) -> Source<'a> {
+        let lines = std::iter::once(0)
+            .chain(sql.char_indices().filter(|(_, c)| *c == '\n').map(|(i, _)| i + 1))
+            .collect();
+        Source { sql, lines }
+    }
+
+    /// The byte offset of a 1-based line/column location.
+    fn offset(&self, loc: sqlparser::tokenizer::Location) -> usize {
+        let Some(&start) = self.lines.get((loc.line as usize).saturating_sub(1)) else {
+            return self.sql.len();
+        };
+        self.sql[start..]
+            .char_indices()
+            .nth((loc.column as usize).saturating_sub(1))
+            .map_or(self.sql.len(), |(i, _)| start + i)
+    }
+
+    /// The original text of tokens `range`.
+    fn slice(&self, tokens: &[TokenWithSpan], range: std::ops::Range<usize>) -> &'a str {
+        if range.is_empty() {
+            return "";
+        }
+        let from = self.offset(tokens[range.start].span.start);
+        let to = self.offset(tokens[range.end - 1].span.end).max(from);
+        &self.sql[from..to]
+    }
+}
+
 fn is_word(t: &Token, kw: Keyword) -> bool {
     matches!(t, Token::Word(w) if w.keyword == kw)
 }
@@ -109,12 +193,8 @@ fn statement(sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Option<Parsed>, Sq
     if significant.is_empty() {
         return Ok(None);
     }
-    let text = tokens
-        .iter()
-        .map(|t| t.token.to_string())
-        .collect::<String>()
-        .trim()
-        .to_owned();
+    let source = Source::new(sql);
+    let text = source.slice(&tokens, 0..tokens.len()).trim().to_owned();
     let first = &significant[0].token;
     if is_word(first, Keyword::VACUUM)
         || is_word(first, Keyword::ANALYZE)
@@ -128,9 +208,18 @@ fn statement(sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Option<Parsed>, Sq
             })
         });
     }
+    if is_word(first, Keyword::FETCH) || word_is(first, "move") {
+        return fetch(&significant).map(|kind| {
+            Some(Parsed {
+                kind,
+                text,
+                extras: Extras::default(),
+            })
+        });
+    }
     // Remove what sqlparser does not know, remembering it.
     let mut extras = Extras::default();
-    let mut kept: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut kept = Kept::default();
     let sig: Vec<usize> = tokens
         .iter()
         .enumerate()
@@ -272,9 +361,11 @@ fn statement(sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Option<Parsed>, Sq
             }
             continue;
         }
-        kept.push(tok.clone());
+        kept.push(i, tok.clone());
     }
-    let rewritten: String = kept.iter().map(ToString::to_string).collect();
+    // The statement as written, minus what was removed: slices of the
+    // original text, so literals keep their quoting exactly.
+    let rewritten: String = kept.idx.iter().map(|&i| source.slice(&tokens, i..i + 1)).collect();
     let dialect = PostgreSqlDialect {};
     // Locations in the rewritten text count from its first token.
     let offset = tokens[0].span.start;
@@ -348,6 +439,86 @@ fn maintenance(tokens: &[&TokenWithSpan]) -> Result<StatementKind, SqlError> {
         tables.push(name);
     }
     Ok(StatementKind::Maintenance { vacuum, tables })
+}
+
+/// `FETCH|MOVE [direction] [FROM|IN] cursor`.
+fn fetch(tokens: &[&TokenWithSpan]) -> Result<StatementKind, SqlError> {
+    let is_move = word_is(&tokens[0].token, "move");
+    let mut i = 1;
+    let at = |i: usize| tokens.get(i).map(|t| &t.token);
+    // A signed integer at `i`: (value, tokens used).
+    let number = |i: usize| -> Option<(i64, usize)> {
+        let (sign, j) = match at(i)? {
+            Token::Minus => (-1, i + 1),
+            Token::Plus => (1, i + 1),
+            _ => (1, i),
+        };
+        match at(j)? {
+            Token::Number(n, _) => n.parse::<i64>().ok().map(|v| (sign * v, j + 1 - i)),
+            _ => None,
+        }
+    };
+    let word = |i: usize, w: &str| at(i).is_some_and(|t| word_is(t, w));
+    let mut direction = FetchDirection::Step(1);
+    if word(i, "next") {
+        i += 1;
+    } else if word(i, "prior") {
+        direction = FetchDirection::Step(-1);
+        i += 1;
+    } else if word(i, "first") {
+        direction = FetchDirection::Absolute(1);
+        i += 1;
+    } else if word(i, "last") {
+        direction = FetchDirection::Absolute(-1);
+        i += 1;
+    } else if word(i, "absolute") || word(i, "relative") {
+        let abs = word(i, "absolute");
+        let (n, used) = number(i + 1).ok_or_else(|| {
+            syntax_near(&at(i + 1).map(ToString::to_string).unwrap_or_default(), None)
+        })?;
+        direction = if abs {
+            FetchDirection::Absolute(n)
+        } else {
+            FetchDirection::Relative(n)
+        };
+        i += 1 + used;
+    } else if word(i, "all") {
+        direction = FetchDirection::Step(i64::MAX);
+        i += 1;
+    } else if word(i, "forward") || word(i, "backward") {
+        let sign = if word(i, "forward") { 1 } else { -1 };
+        i += 1;
+        let n = if word(i, "all") {
+            i += 1;
+            i64::MAX
+        } else if let Some((n, used)) = number(i) {
+            i += used;
+            n
+        } else {
+            1
+        };
+        direction = FetchDirection::Step(sign * n);
+    } else if let Some((n, used)) = number(i) {
+        direction = FetchDirection::Step(n);
+        i += used;
+    }
+    if word(i, "from") || word(i, "in") {
+        i += 1;
+    }
+    let cursor = match at(i) {
+        Some(Token::Word(w)) if w.quote_style.is_some() => w.value.clone(),
+        Some(Token::Word(w)) => w.value.to_lowercase(),
+        Some(other) => return Err(syntax_near(&other.to_string(), None)),
+        None => return Err(syntax_near("", None)),
+    };
+    if let Some(t) = at(i + 1) {
+        return Err(syntax_near(&t.to_string(), None));
+    }
+    Ok(StatementKind::Fetch {
+        is_move,
+        direction,
+        cursor,
+    })
 }
 
 /// PostgreSQL's 42601 wording.
@@ -494,6 +665,40 @@ mod tests {
                 .deferrable
         );
         assert!(!one("start transaction not deferrable").extras.deferrable);
+    }
+
+    #[test]
+    fn fetch_and_move() {
+        let f = |sql: &str| match one(sql).kind {
+            StatementKind::Fetch {
+                is_move,
+                direction,
+                cursor,
+            } => (is_move, direction, cursor),
+            other => panic!("{other:?}"),
+        };
+        use FetchDirection::*;
+        assert_eq!(f("fetch c1"), (false, Step(1), "c1".into()));
+        assert_eq!(f("FETCH FORWARD 3 FROM c1"), (false, Step(3), "c1".into()));
+        assert_eq!(f("move backward all in \"C\""), (true, Step(-i64::MAX), "C".into()));
+        assert_eq!(f("fetch relative -1 from c"), (false, Relative(-1), "c".into()));
+        assert_eq!(f("fetch last c"), (false, Absolute(-1), "c".into()));
+        assert_eq!(f("fetch -2 c"), (false, Step(-2), "c".into()));
+        assert!(parse("fetch next from").is_err());
+    }
+
+    #[test]
+    fn literals_keep_their_quoting() {
+        let p = one("select 'it''s', E'tab\\there', $$dollar$$ , 'é'");
+        assert_eq!(p.text, "select 'it''s', E'tab\\there', $$dollar$$ , 'é'");
+        let StatementKind::Sql(stmt) = p.kind else { panic!("not sql") };
+        assert!(stmt.to_string().contains("'it''s'"), "{stmt}");
+        // Removal keeps the rest byte for byte.
+        let p = one("copy t from stdin with (format csv, freeze on, quote '''')");
+        assert!(p.extras.freeze);
+        let StatementKind::Sql(stmt) = p.kind else { panic!("not sql") };
+        let sqlparser::ast::Statement::Copy { options, .. } = *stmt else { panic!("not copy") };
+        assert!(options.contains(&sqlparser::ast::CopyOption::Quote('\'')), "{options:?}");
     }
 
     #[test]

@@ -21,15 +21,20 @@
 //! is ASCII-only. `docs/sql-expressions.md` lists what exists and every
 //! deliberate difference.
 
+pub(crate) mod alter;
 pub(crate) mod catalog;
 pub mod copy;
 pub(crate) mod ddl;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod exec;
+pub(crate) mod foreign_key;
 pub mod expr;
 pub mod front;
+pub(crate) mod objects;
 pub(crate) mod plan;
+pub(crate) mod sequence;
+pub(crate) mod system;
 pub mod types;
 
 pub use error::SqlError;

@@ -183,6 +183,11 @@ impl PlannerValues for Exec<'_> {
         let mut txn = self.txn.try_borrow_mut().map_err(|_| {
             SqlError::internal("session function called during a storage operation")
         })?;
+        // Catalog functions (`pg_get_indexdef`…) and system names in
+        // `'pg_class'::regclass` are answered from the catalog.
+        if let Some(result) = crate::sql::system::call(&mut txn, self.hooks, name, args) {
+            return result;
+        }
         self.hooks.call(&mut txn, name, args)
     }
 }

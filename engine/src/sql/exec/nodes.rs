@@ -115,6 +115,7 @@ pub(crate) fn open(plan: &Plan) -> Box<dyn Node> {
             all: *all,
             rows: None,
         }),
+        Plan::System { table } => Box::new(crate::sql::system::SystemNode::new(*table)),
     }
 }
 

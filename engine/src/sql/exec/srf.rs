@@ -256,22 +256,47 @@ pub(crate) fn rows_of(
             };
             out.extend(members.iter().map(|(k, _)| vec![Value::Text(k.clone())]));
         }
-        SetFunction::SplitToTable { regex } => {
-            let name = if *regex {
-                "regexp_split_to_array"
-            } else {
-                "string_to_array"
+        SetFunction::SplitToTable { regex: true } => {
+            let (Value::Text(text), Value::Text(pattern)) = (&args[0], &args[1]) else {
+                return Ok(out);
             };
-            if let Value::Array(arr) = call_named(cx, name, args, types)? {
+            let ci = matches!(args.get(2), Some(Value::Text(f)) if f.contains('i'));
+            let re = crate::sql::expr::functions::string::regex(pattern, ci)?;
+            let mut last = 0;
+            for m in re.find_iter(text) {
+                // PostgreSQL ignores empty matches at the ends of the string.
+                if m.start() == m.end() && (m.start() == 0 || m.start() == text.len()) {
+                    continue;
+                }
+                out.push(vec![Value::Text(text[last..m.start()].to_owned())]);
+                last = m.end();
+            }
+            out.push(vec![Value::Text(text[last..].to_owned())]);
+        }
+        SetFunction::SplitToTable { regex: false } => {
+            if let Value::Array(arr) = call_named(cx, "string_to_array", args, types)? {
                 out.extend(arr.elements.into_iter().map(|v| vec![v]));
             }
         }
         SetFunction::RegexpMatches => {
             let global = matches!(args.get(2), Some(Value::Text(f)) if f.contains('g'));
             if global {
-                return Err(SqlError::unsupported(
-                    "regexp_matches with the 'g' flag is not supported",
-                ));
+                let (Value::Text(text), Value::Text(pattern)) = (&args[0], &args[1]) else {
+                    return Ok(out);
+                };
+                let ci = matches!(args.get(2), Some(Value::Text(f)) if f.contains('i'));
+                let re = crate::sql::expr::functions::string::regex(pattern, ci)?;
+                for caps in re.captures_iter(text) {
+                    let groups: Vec<Value> = if caps.len() > 1 {
+                        (1..caps.len())
+                            .map(|i| caps.get(i).map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())))
+                            .collect()
+                    } else {
+                        vec![Value::Text(caps[0].to_owned())]
+                    };
+                    out.push(vec![Value::Array(twill_types::Array::new(oid::TEXT, groups))]);
+                }
+                return Ok(out);
             }
             let v = call_named(cx, "regexp_match", args, types)?;
             if !v.is_null() {

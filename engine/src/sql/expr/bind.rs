@@ -470,6 +470,18 @@ impl<'a> Binder<'a> {
                 ty: oid::UNKNOWN,
                 ..
             } => {
+                // A relation name needs the catalog: resolved at run time.
+                if let Value::Text(s) = &value
+                    && ty == oid::REGCLASS
+                    && !s.trim().bytes().all(|c| c.is_ascii_digit())
+                {
+                    return Ok(Expr::Cast {
+                        expr: Box::new(Expr::constant(value, oid::TEXT)),
+                        ty,
+                        typmod,
+                        explicit,
+                    });
+                }
                 let ctx = self.eval_ctx();
                 let v = match value {
                     Value::Text(s) => decode_text(&ctx, ty, &s)?,
@@ -516,7 +528,7 @@ impl<'a> Binder<'a> {
                 if let Expr::Const { value, .. } = &x
                     && !matches!(
                         ty,
-                        oid::TIMESTAMPTZ | oid::DATE | oid::TIMESTAMP | oid::TIME
+                        oid::TIMESTAMPTZ | oid::DATE | oid::TIMESTAMP | oid::TIME | oid::REGCLASS
                     )
                     && !matches!(from, oid::TIMESTAMPTZ)
                 {

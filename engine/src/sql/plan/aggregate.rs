@@ -32,6 +32,8 @@ pub(crate) struct Collector<'p, 't> {
     pub correlated: &'p Cell<bool>,
     aggs: RefCell<Vec<AggCall>>,
     windows: RefCell<Vec<WindowCall>>,
+    /// `WINDOW w AS (…)` definitions of this query level.
+    named: Vec<ast::NamedWindowDefinition>,
 }
 
 impl<'p, 't> Collector<'p, 't> {
@@ -48,7 +50,64 @@ impl<'p, 't> Collector<'p, 't> {
             correlated,
             aggs: RefCell::new(Vec::new()),
             windows: RefCell::new(Vec::new()),
+            named: Vec::new(),
         }
+    }
+
+    /// Uses the query's `WINDOW` clause.
+    pub(crate) fn with_named_windows(mut self, named: &[ast::NamedWindowDefinition]) -> Self {
+        self.named = named.to_vec();
+        self
+    }
+
+    /// A named window's specification (42704 when there is none).
+    pub(crate) fn named_window(&self, name: &str) -> Result<ast::WindowSpec, SqlError> {
+        let def = self
+            .named
+            .iter()
+            .find(|d| super::query::ident(&d.0) == name)
+            .ok_or_else(|| SqlError::new(SqlState::UNDEFINED_OBJECT, format!("window \"{name}\" does not exist")))?;
+        match &def.1 {
+            ast::NamedWindowExpr::WindowSpec(spec) => self.resolve_window(spec),
+            ast::NamedWindowExpr::NamedWindow(other) => self.named_window(&super::query::ident(other)),
+        }
+    }
+
+    /// `OVER (w ORDER BY …)`: a window that copies a named one's partition
+    /// (and ordering, when it has none of its own).
+    pub(crate) fn resolve_window(&self, spec: &ast::WindowSpec) -> Result<ast::WindowSpec, SqlError> {
+        let Some(base) = &spec.window_name else {
+            return Ok(spec.clone());
+        };
+        let base = self.named_window(&super::query::ident(base))?;
+        Ok(ast::WindowSpec {
+            window_name: None,
+            partition_by: base.partition_by,
+            order_by: if spec.order_by.is_empty() { base.order_by } else { spec.order_by.clone() },
+            window_frame: spec.window_frame.clone().or(base.window_frame),
+        })
+    }
+
+    /// Binds over the input row where aggregates are allowed but window
+    /// functions are not (window definitions of a grouped query).
+    pub(crate) fn bind_with_aggregates<T>(
+        &self,
+        binder: &mut Binder<'_>,
+        f: impl FnOnce(&mut Binder<'_>) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        let sink = AggregatesOnly(self);
+        let scope = FromScope {
+            planner: self.planner,
+            columns: self.columns,
+            parent: self.parent,
+            correlated: self.correlated,
+            calls: Some(&sink),
+            clause: "window definitions",
+        };
+        *self.planner.params.borrow_mut() = std::mem::take(&mut binder.params);
+        let result = self.planner.bind(&scope, f);
+        binder.params = std::mem::take(&mut *self.planner.params.borrow_mut());
+        result
     }
 
     pub(crate) fn take_aggregates(&self) -> Vec<AggCall> {
@@ -164,10 +223,11 @@ pub(crate) fn bind_agg_call(
     c: &Collector<'_, '_>,
     func: &ast::Function,
     binder: &mut Binder<'_>,
+    over_window: bool,
 ) -> Result<AggCall, SqlError> {
     let syn = agg_syntax(func)?;
     let name = syn.name.as_str();
-    let (args, filter, order) = c.bind_inner(binder, "aggregate function calls", |b| {
+    let bind_args = |b: &mut Binder<'_>| {
         let mut args = syn
             .args
             .iter()
@@ -188,7 +248,14 @@ pub(crate) fn bind_agg_call(
             .map(|o| Ok(sort_key(b.bind_value(&o.expr)?, &o.options)))
             .collect::<Result<Vec<_>, SqlError>>()?;
         Ok((args, filter, order))
-    })?;
+    };
+    // An aggregate used as a window function may take aggregates of the
+    // grouped query as arguments (`sum(count(*)) OVER ()`).
+    let (args, filter, order) = if over_window {
+        c.bind_with_aggregates(binder, bind_args)?
+    } else {
+        c.bind_inner(binder, "aggregate function calls", bind_args)?
+    };
     let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
     let int = |t: Oid| matches!(t, oid::INT2 | oid::INT4 | oid::INT8);
     let numericish =
@@ -330,9 +397,22 @@ pub(crate) fn bind_agg_call(
     })
 }
 
+/// Aggregates go to the collector; window calls are refused (nested).
+struct AggregatesOnly<'c, 'p, 't>(&'c Collector<'p, 't>);
+
+impl CallSink for AggregatesOnly<'_, '_, '_> {
+    fn aggregate(&self, func: &ast::Function, binder: &mut Binder<'_>) -> Result<Expr, SqlError> {
+        self.0.aggregate(func, binder)
+    }
+
+    fn window(&self, _: &ast::Function, _: &mut Binder<'_>) -> Result<Expr, SqlError> {
+        Err(SqlError::new(SqlState::WINDOWING_ERROR, "window function calls cannot be nested"))
+    }
+}
+
 impl CallSink for Collector<'_, '_> {
     fn aggregate(&self, func: &ast::Function, binder: &mut Binder<'_>) -> Result<Expr, SqlError> {
-        let call = bind_agg_call(self, func, binder)?;
+        let call = bind_agg_call(self, func, binder, false)?;
         let ty = call.ty;
         let mut aggs = self.aggs.borrow_mut();
         let index = match aggs.iter().position(|a| *a == call) {

@@ -205,6 +205,19 @@ fn factor_plan<'t>(
                     });
                 }
             }
+            // A system catalog (`pg_catalog.pg_class`, `information_schema.tables`,
+            // or an unqualified `pg_…` name no user relation shadows).
+            if let Some(table) = crate::sql::system::SystemTable::resolve(&parts, |p| {
+                planner.relation_by_parts(p).map(|d| d.is_some())
+            })? {
+                let q = alias_name.unwrap_or_else(|| parts.last().cloned().unwrap_or_default());
+                let columns = rename(table.output_columns(), &col_aliases, &q)?;
+                return Ok(Planned {
+                    plan: Plan::System { table },
+                    cols: scope_cols(&q, &columns),
+                    lateral: false,
+                });
+            }
             let def = planner.relation(name)?;
             let q = alias_name.unwrap_or_else(|| parts.last().cloned().unwrap_or_default());
             match &def.kind {
@@ -220,6 +233,10 @@ fn factor_plan<'t>(
                 }
                 RelationKind::Sequence(_) => Err(SqlError::unsupported(
                     "reading a sequence as a table is not supported",
+                )),
+                RelationKind::Schema => Err(SqlError::new(
+                    SqlState::UNDEFINED_TABLE,
+                    format!("relation \"{}\" does not exist", parts.join(".")),
                 )),
                 RelationKind::Table => {
                     let table_oid = crate::sql::catalog::table_oid(def.id);
@@ -278,22 +295,22 @@ fn factor_plan<'t>(
             ..
         } => {
             let (alias_name, col_aliases) = alias_parts(alias);
+            if alias_name.is_none() {
+                return Err(SqlError::syntax("subquery in FROM must have an alias")
+                    .with_hint("For example, FROM (SELECT ...) [AS] foo."));
+            }
             let left_cols = left.cloned().unwrap_or_default();
             let inner_correlated = Cell::new(false);
             let lateral_scope = FromScope {
                 planner,
                 columns: &left_cols,
                 parent,
-                correlated: &inner_correlated,
+                correlated,
                 calls: None,
                 clause: "FROM",
             };
-            let (plan, columns) = if *lateral {
-                let r = planner.plan_query(subquery, Some(&lateral_scope), &inner_correlated)?;
-                if inner_correlated.get() {
-                    correlated.set(correlated.get() || parent.is_some());
-                }
-                r
+            let (plan, columns) = if *lateral && left.is_some() {
+                planner.plan_query(subquery, Some(&lateral_scope), &inner_correlated)?
             } else {
                 planner.plan_query(subquery, parent, correlated)?
             };
@@ -317,8 +334,13 @@ fn factor_plan<'t>(
                 lock,
             )?;
             if let Some(a) = alias {
+                // An aliased join exposes only its own columns (USING
+                // sides are hidden, the merged ones remain) under the alias.
                 let q = ident(&a.name);
                 for c in &mut cols {
+                    if c.hidden {
+                        c.system = true;
+                    }
                     c.qualifier = Some(q.clone());
                 }
             }
@@ -353,25 +375,27 @@ fn function_item<'t>(
     alias: &Option<ast::TableAlias>,
     left: Option<&Vec<ScopeColumn>>,
     parent: Option<&FromScope<'_, 't>>,
-    _correlated: &Cell<bool>,
+    correlated: &Cell<bool>,
 ) -> Result<Planned, SqlError> {
     let left_cols = left.cloned().unwrap_or_default();
     let inner_correlated = Cell::new(false);
+    // Function arguments see the items to their left as an outer level (a
+    // lateral reference: the join re-runs the function per left row), and
+    // beyond them the enclosing queries (which makes this query correlated).
     let lateral_scope = FromScope {
         planner,
         columns: &left_cols,
         parent,
-        correlated: &inner_correlated,
+        correlated,
         calls: None,
         clause: "functions in FROM",
     };
-    // Function arguments see the items to their left as an outer level.
     let empty: Vec<ScopeColumn> = Vec::new();
     let scope = FromScope {
         planner,
         columns: &empty,
-        parent: Some(&lateral_scope),
-        correlated: &inner_correlated,
+        parent: if left.is_some() { Some(&lateral_scope) } else { parent },
+        correlated: if left.is_some() { &inner_correlated } else { correlated },
         calls: None,
         clause: "functions in FROM",
     };
@@ -701,6 +725,14 @@ fn join_with<'t>(
         return Err(SqlError::syntax(
             "invalid reference to FROM-clause entry for table",
         ));
+    }
+    for q in rcols.iter().filter_map(|c| c.qualifier.as_deref()) {
+        if lcols.iter().any(|c| c.qualifier.as_deref() == Some(q)) {
+            return Err(SqlError::new(
+                SqlState::DUPLICATE_ALIAS,
+                format!("table name \"{q}\" specified more than once"),
+            ));
+        }
     }
     let (lw, rw) = (lcols.len(), rcols.len());
     let mut cols: Vec<ScopeColumn> = lcols.iter().cloned().chain(rcols.iter().cloned()).collect();

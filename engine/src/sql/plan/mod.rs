@@ -17,10 +17,12 @@
 //! aggregate.rs  GROUP BY, aggregates, HAVING     and the rewrite of expressions above them
 //! window.rs     window functions
 //! access.rs     primary-key and index lookups from WHERE conjuncts
+//! explain.rs    EXPLAIN's text
 //! ```
 
 pub(crate) mod access;
 pub(crate) mod aggregate;
+pub(crate) mod explain;
 pub(crate) mod from;
 pub(crate) mod query;
 pub(crate) mod scope;
@@ -316,6 +318,11 @@ pub(crate) enum Plan {
     },
     /// The previous iteration of a recursive CTE.
     WorkTable { id: usize },
+    /// A `pg_catalog` / `information_schema` table, computed from the
+    /// transaction's catalog when the node first runs (`sql/system/`).
+    System {
+        table: crate::sql::system::SystemTable,
+    },
 }
 
 /// An item of a [`Plan::ProjectSet`].
@@ -343,4 +350,6 @@ pub(crate) struct PlannedQuery {
     pub plan: Plan,
     pub columns: Vec<OutputColumn>,
     pub subplans: Vec<SubPlan>,
+    /// The relations it was planned against (see `StatementPlanner`).
+    pub dependencies: Vec<(String, Arc<TableDef>)>,
 }

@@ -51,6 +51,9 @@ pub(crate) struct StatementPlanner<'t> {
     pub ctes: RefCell<Vec<CteEntry>>,
     /// The schemas searched for unqualified names.
     pub search_path: Vec<String>,
+    /// Every relation the statement's plan depends on, as found: a plan is
+    /// valid while each key still names this very definition.
+    pub dependencies: RefCell<Vec<(String, Arc<TableDef>)>>,
 }
 
 /// A select list entry after binding.
@@ -157,7 +160,18 @@ impl<'t> StatementPlanner<'t> {
             subplans: RefCell::new(Vec::new()),
             ctes: RefCell::new(Vec::new()),
             search_path,
+            dependencies: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Gives the transaction back (to plan an inner statement afresh).
+    pub(crate) fn into_txn(self) -> &'t mut Transaction {
+        self.txn.into_inner()
+    }
+
+    /// Runs `f` with the statement's transaction (DDL that plans a query).
+    pub(crate) fn with_txn<T>(&self, f: impl FnOnce(&mut Transaction) -> T) -> T {
+        f(&mut self.txn.borrow_mut())
     }
 
     /// Looks up a relation by (possibly schema-qualified) name along the
@@ -194,6 +208,7 @@ impl<'t> StatementPlanner<'t> {
         };
         for key in candidates {
             if let Some(def) = crate::sql::catalog::lookup(&mut self.txn.borrow_mut(), &key)? {
+                self.dependencies.borrow_mut().push((key, def.clone()));
                 return Ok(Some(def));
             }
         }
@@ -240,6 +255,24 @@ impl<'t> StatementPlanner<'t> {
         Ok((id, columns.iter().map(|c| c.ty).collect()))
     }
 
+    /// Plans an INSERT's source query: its unknown-typed columns (`NULL`,
+    /// `'text'`) stay unknown, for the target columns to type.
+    pub(crate) fn plan_insert_source(
+        &self,
+        query: &ast::Query,
+    ) -> Result<(Plan, Vec<OutputColumn>), SqlError> {
+        let correlated = Cell::new(false);
+        let pushed = match &query.with {
+            Some(with) => self.plan_with(with, None, &correlated)?,
+            None => 0,
+        };
+        let result = self.plan_query_body(query, None, &correlated, false);
+        let mut ctes = self.ctes.borrow_mut();
+        let keep = ctes.len() - pushed;
+        ctes.truncate(keep);
+        result
+    }
+
     /// Plans a whole statement-level query.
     pub(crate) fn plan_top(
         &self,
@@ -255,6 +288,7 @@ impl<'t> StatementPlanner<'t> {
             plan,
             columns,
             subplans: self.subplans.into_inner(),
+            dependencies: self.dependencies.into_inner(),
         }
     }
 
@@ -269,7 +303,7 @@ impl<'t> StatementPlanner<'t> {
             Some(with) => self.plan_with(with, parent, correlated)?,
             None => 0,
         };
-        let result = self.plan_query_body(query, parent, correlated);
+        let result = self.plan_query_body(query, parent, correlated, true);
         let mut ctes = self.ctes.borrow_mut();
         let keep = ctes.len() - pushed;
         ctes.truncate(keep);
@@ -281,6 +315,7 @@ impl<'t> StatementPlanner<'t> {
         query: &ast::Query,
         parent: Option<&FromScope<'_, 't>>,
         correlated: &Cell<bool>,
+        resolve_unknown: bool,
     ) -> Result<(Plan, Vec<OutputColumn>), SqlError> {
         let order: &[ast::OrderByExpr] = match &query.order_by {
             Some(ob) => match &ob.kind {
@@ -293,7 +328,7 @@ impl<'t> StatementPlanner<'t> {
         };
         let lock = self.row_lock(query)?;
         let (mut plan, columns, junk) = match &*query.body {
-            SetExpr::Select(select) => self.plan_select(select, order, parent, correlated, lock)?,
+            SetExpr::Select(select) => self.plan_select(select, order, parent, correlated, lock, resolve_unknown)?,
             body => {
                 if lock.is_some() {
                     return Err(SqlError::unsupported(
@@ -335,6 +370,26 @@ impl<'t> StatementPlanner<'t> {
         let Some(clause) = query.locks.first() else {
             return Ok(None);
         };
+        if let Some(of) = &clause.of {
+            let name = object_parts(of).last().cloned().unwrap_or_default();
+            let in_from = match &*query.body {
+                SetExpr::Select(s) => s.from.iter().any(|t| {
+                    let mut names = Vec::new();
+                    collect_names(&t.relation, &mut names);
+                    for j in &t.joins {
+                        collect_names(&j.relation, &mut names);
+                    }
+                    names.contains(&name)
+                }),
+                _ => false,
+            };
+            if !in_from {
+                return Err(SqlError::new(
+                    SqlState::UNDEFINED_TABLE,
+                    format!("relation \"{name}\" in FOR UPDATE clause not found in FROM clause"),
+                ));
+            }
+        }
         let mode = match clause.lock_type {
             ast::LockType::Update => LockMode::Update,
             ast::LockType::Share => LockMode::Share,
@@ -420,8 +475,15 @@ impl<'t> StatementPlanner<'t> {
         correlated: &Cell<bool>,
     ) -> Result<usize, SqlError> {
         let mut pushed = 0;
+        let mut seen = std::collections::HashSet::new();
         for cte in &with.cte_tables {
             let name = ident(&cte.alias.name);
+            if !seen.insert(name.clone()) {
+                return Err(SqlError::new(
+                    SqlState::DUPLICATE_ALIAS,
+                    format!("WITH query name \"{name}\" specified more than once"),
+                ));
+            }
             let aliases: Vec<String> = cte.alias.columns.iter().map(|c| ident(&c.name)).collect();
             let (plan, columns) = match (&*cte.query.body, with.recursive) {
                 (
@@ -433,6 +495,12 @@ impl<'t> StatementPlanner<'t> {
                     },
                     true,
                 ) if self.references(right, &name) => {
+                    if self.references(left, &name) {
+                        return Err(SqlError::new(
+                            SqlState::INVALID_RECURSION,
+                            format!("recursive reference to query \"{name}\" must not appear within its non-recursive term"),
+                        ));
+                    }
                     let (base, base_cols) = self.plan_set_expr(left, parent, correlated)?;
                     let columns = rename(base_cols, &aliases, &name)?;
                     let work_id = self.add_subplan(Plan::Empty, false);
@@ -503,7 +571,7 @@ impl<'t> StatementPlanner<'t> {
     ) -> Result<(Plan, Vec<OutputColumn>), SqlError> {
         match body {
             SetExpr::Select(select) => {
-                let (plan, columns, _) = self.plan_select(select, &[], parent, correlated, None)?;
+                let (plan, columns, _) = self.plan_select(select, &[], parent, correlated, None, false)?;
                 Ok((plan, columns))
             }
             SetExpr::Query(q) => self.plan_query(q, parent, correlated),
@@ -694,6 +762,7 @@ impl<'t> StatementPlanner<'t> {
         parent: Option<&FromScope<'_, 't>>,
         correlated: &Cell<bool>,
         lock: Option<RowLock>,
+        resolve_unknown: bool,
     ) -> Result<(Plan, Vec<OutputColumn>, usize), SqlError> {
         if select.into.is_some() {
             return Err(SqlError::unsupported("SELECT INTO is not supported"));
@@ -715,7 +784,7 @@ impl<'t> StatementPlanner<'t> {
             plan = super::access::push_filter(plan, predicate);
         }
         // Select list, HAVING and ORDER BY, collecting aggregates and windows.
-        let collector = Collector::new(self, &columns, parent, correlated);
+        let collector = Collector::new(self, &columns, parent, correlated).with_named_windows(&select.named_window);
         let scope = scope_of("SELECT", Some(&collector as &dyn super::scope::CallSink));
         let mut items: Vec<Item> = Vec::new();
         let mut srfs: Vec<Option<(super::SetFunction, Vec<Expr>)>> = Vec::new();
@@ -790,7 +859,9 @@ impl<'t> StatementPlanner<'t> {
                         }
                         _ => (0, 0),
                     };
-                    let expr = if expr.ty() == oid::UNKNOWN {
+                    // Unknown literals become text, except in a set operation's
+                    // branch, where the other branches decide.
+                    let expr = if expr.ty() == oid::UNKNOWN && resolve_unknown {
                         to_type(expr, oid::TEXT)
                     } else {
                         expr
@@ -1088,6 +1159,24 @@ impl<'t> StatementPlanner<'t> {
             }
         }
         Ok((plan, columns_out, junk_count))
+    }
+}
+
+/// The names a FROM item can be referred to by (its alias, else its table name).
+fn collect_names(f: &ast::TableFactor, out: &mut Vec<String>) {
+    match f {
+        ast::TableFactor::Table { name, alias, .. } => out.push(match alias {
+            Some(a) => ident(&a.name),
+            None => object_parts(name).last().cloned().unwrap_or_default(),
+        }),
+        ast::TableFactor::Derived { alias: Some(a), .. } => out.push(ident(&a.name)),
+        ast::TableFactor::NestedJoin { table_with_joins, .. } => {
+            collect_names(&table_with_joins.relation, out);
+            for j in &table_with_joins.joins {
+                collect_names(&j.relation, out);
+            }
+        }
+        _ => {}
     }
 }
 

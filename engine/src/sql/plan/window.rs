@@ -9,7 +9,7 @@ use sqlparser::ast;
 use twill_types::{Oid, SqlState, oid};
 
 use super::aggregate::{AggSyntax, Collector, agg_syntax, bind_agg_call};
-use super::query::sort_key;
+use super::query::{ident, sort_key};
 use super::{Frame, FrameBound, WindowCall, WindowFunc};
 use crate::sql::error::SqlError;
 use crate::sql::expr::{Binder, CastContext, Expr};
@@ -21,21 +21,13 @@ pub(crate) fn bind_window(
     binder: &mut Binder<'_>,
 ) -> Result<Expr, SqlError> {
     let spec = match &func.over {
-        Some(ast::WindowType::WindowSpec(spec)) => spec,
-        Some(ast::WindowType::NamedWindow(_)) => {
-            return Err(SqlError::unsupported(
-                "named windows (WINDOW w AS …) are not supported",
-            ));
-        }
+        Some(ast::WindowType::WindowSpec(spec)) => c.resolve_window(spec)?,
+        Some(ast::WindowType::NamedWindow(name)) => c.named_window(&ident(name))?,
         None => return Err(SqlError::internal("window call without OVER")),
     };
-    if spec.window_name.is_some() {
-        return Err(SqlError::unsupported(
-            "named windows (WINDOW w AS …) are not supported",
-        ));
-    }
+    let spec = &spec;
     let AggSyntax { name, args, .. } = agg_syntax(func)?;
-    let (partition, order) = c.bind_inner(binder, "window definitions", |b| {
+    let (partition, order) = c.bind_with_aggregates(binder, |b| {
         let partition = spec
             .partition_by
             .iter()
@@ -123,7 +115,7 @@ pub(crate) fn bind_window(
             (WindowFunc::NthValue, ty, a)
         }
         _ => {
-            let mut call = bind_agg_call(c, func, binder)?;
+            let mut call = bind_agg_call(c, func, binder, true)?;
             if call.distinct {
                 return Err(SqlError::unsupported(
                     "DISTINCT is not implemented for window functions",

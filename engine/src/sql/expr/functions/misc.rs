@@ -26,6 +26,11 @@ fn gen_random_uuid(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
     Ok(Value::Uuid(b))
 }
 
+/// `pg_typeof(x)`: the type the argument was bound as.
+fn pg_typeof(ctx: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::RegType(ctx.arg_types.first().copied().unwrap_or(oid::UNKNOWN)))
+}
+
 fn random(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
     Ok(Value::Float8(fastrand::f64()))
 }
@@ -104,6 +109,9 @@ fn bool_eq_helper(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
 }
 
 pub(super) fn register(r: &mut Builder) {
+    r.func("pg_typeof", &[oid::ANY], oid::REGTYPE, pg_typeof)
+        .nonstrict()
+        .stable();
     use oid::*;
     let ints = [INT2, INT4, INT8];
     let wider = |a: Oid, b: Oid| {

@@ -22,13 +22,17 @@
 //! json.rs       json/jsonb functions and operators
 //! array.rs      array functions and operators
 //! misc.rs       uuid, random, comparison operators of every type
+//! session.rs    sequences, settings, pg_sleep: forwarded to the session
+//! catalog.rs    version(), current_schemas(), format_type, pg_get_indexdef…
 //! ```
 
 pub(crate) mod array;
+mod catalog;
 pub(crate) mod datetime;
 pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod misc;
+mod session;
 pub(crate) mod string;
 
 use std::collections::HashMap;
@@ -159,6 +163,8 @@ pub fn registry() -> &'static Registry {
         datetime::register(&mut b);
         json::register(&mut b);
         array::register(&mut b);
+        session::register(&mut b);
+        catalog::register(&mut b);
         let mut by_name: [HashMap<&'static str, Vec<FuncId>>; 3] = Default::default();
         for (i, p) in b.procs.iter().enumerate() {
             by_name[p.kind as usize]
