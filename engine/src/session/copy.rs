@@ -481,6 +481,7 @@ impl Session {
             })
             .collect();
         let plan = InsertPlan {
+            dependencies: Vec::new(),
             def: def.clone(),
             source: Plan::Values { rows: values },
             checks: c.plan.checks.clone(),

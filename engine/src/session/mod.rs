@@ -122,6 +122,7 @@ impl Database {
             failed: false,
             statements: HashMap::new(),
             portals: HashMap::new(),
+            plan_cache: HashMap::new(),
             simple: None,
             copy_in: None,
             cancel: CancelHandle::default(),
@@ -169,6 +170,8 @@ pub struct Session {
     /// Bound portals and DECLAREd cursors, by name (`""` is unnamed).
     portals: HashMap<String, Portal>,
     /// The simple query in progress, between batches.
+    /// Plans of lone simple-query statements, by text (see `stream.rs`).
+    plan_cache: HashMap<String, Arc<PreparedStatement>>,
     simple: Option<stream::SimpleRun>,
     /// The COPY FROM STDIN in progress.
     copy_in: Option<copy::CopyIn>,

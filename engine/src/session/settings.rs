@@ -48,6 +48,8 @@ pub(crate) struct Settings {
     at_begin: Option<(FormatSettings, BTreeMap<String, String>)>,
     /// Values to restore at transaction end: what SET LOCAL overrode.
     local: Vec<(String, Option<String>)>,
+    /// Bumped by every change: cached plans are keyed by it.
+    epoch: u64,
 }
 
 fn canonical(name: &str) -> String {
@@ -108,6 +110,7 @@ impl Settings {
             values,
             at_begin: None,
             local: Vec::new(),
+            epoch: 0,
         }
     }
 
@@ -123,7 +126,13 @@ impl Settings {
         self.values.get(&c).cloned()
     }
 
+    /// A number that changes whenever a setting does.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     pub(crate) fn set(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
+        self.epoch += 1;
         let c = canonical(name);
         if FORMAT.contains(&c.to_lowercase().as_str()) {
             let known = self.format.set(&c, value).map_err(SqlError::from)?;

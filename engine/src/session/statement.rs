@@ -38,6 +38,26 @@ pub(crate) struct Prepared {
     pub columns: Option<Vec<ColumnInfo>>,
 }
 
+impl Planned {
+    /// Whether the catalog still holds exactly the relation definitions
+    /// this plan was made against (DDL since then means re-planning).
+    pub(crate) fn still_valid(&self, txn: &mut Transaction) -> Result<bool, SqlError> {
+        let deps = match self {
+            Planned::Query(pq) => &pq.dependencies,
+            Planned::Insert(p, _) => &p.dependencies,
+            Planned::Modify(p, _) => &p.dependencies,
+            Planned::Utility | Planned::Explain(_) => return Ok(true),
+        };
+        for (key, def) in deps {
+            match crate::sql::catalog::lookup(txn, key)? {
+                Some(now) if std::sync::Arc::ptr_eq(&now, def) => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+}
+
 impl Prepared {
     pub(crate) fn empty(param_types: &[Oid]) -> Prepared {
         Prepared {

@@ -57,8 +57,53 @@ enum Streaming {
 pub(super) struct SimpleRun {
     /// Statements not yet started.
     statements: VecDeque<front::Parsed>,
+    /// A single statement found in the plan cache, to start first.
+    cached: Option<Arc<PreparedStatement>>,
     /// The statement whose result is being streamed.
     current: Option<Streaming>,
+}
+
+/// Whether a statement's plan may be cached by its text: a lone query or
+/// DML statement (no transaction control, no utility).
+fn cacheable(p: &front::Parsed) -> bool {
+    use sqlparser::ast::Statement as S;
+    matches!(&p.kind, StatementKind::Sql(s) if matches!(s.as_ref(), S::Query(_) | S::Insert(_) | S::Update(_) | S::Delete(_)))
+}
+
+/// The most plans kept by text per session.
+const PLAN_CACHE_SIZE: usize = 256;
+
+impl Session {
+    /// The plan cache key: the text, under the current settings (they
+    /// change how literals and names are bound).
+    fn cache_key(&self, sql: &str) -> String {
+        format!("{}\u{0}{sql}", self.settings.epoch())
+    }
+
+    /// Plans a lone statement and caches it by text; `None` if it does not
+    /// plan (the statement then runs the normal way and reports the error).
+    fn cache_plan(&mut self, sql: &str, parsed: &front::Parsed) -> Option<Arc<PreparedStatement>> {
+        let planned = self
+            .with_env(|env, txn| statement::plan(txn, parsed, env.settings, &[], env.search_path))
+            .ok()?
+            .0;
+        let (planned, param_types, columns) = planned;
+        if !param_types.is_empty() {
+            return None;
+        }
+        let stmt = Arc::new(PreparedStatement {
+            parsed: Some(parsed.clone()),
+            planned: Some(planned),
+            param_types,
+            columns,
+        });
+        if self.plan_cache.len() >= PLAN_CACHE_SIZE {
+            self.plan_cache.clear();
+        }
+        let key = self.cache_key(sql);
+        self.plan_cache.insert(key, stmt.clone());
+        Some(stmt)
+    }
 }
 
 /// A statement with no plan of its own, for computed rows.
@@ -115,6 +160,15 @@ impl Session {
         self.simple = None;
         self.copy_in = None;
         let mut out = Vec::new();
+        if let Some(stmt) = self.plan_cache.get(&self.cache_key(sql)).cloned() {
+            self.simple = Some(SimpleRun {
+                statements: VecDeque::new(),
+                cached: Some(stmt),
+                current: None,
+            });
+            let more = self.advance(&mut out);
+            return self.batch(out, more);
+        }
         let more = match front::parse(sql) {
             Err(e) => {
                 self.abort();
@@ -125,9 +179,18 @@ impl Session {
                 out.push(Output::EmptyQuery);
                 false
             }
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                // A lone query or DML statement is planned once per text.
+                let cached = match parsed.as_slice() {
+                    [p] if cacheable(p) && !self.failed => self.cache_plan(sql, p),
+                    _ => None,
+                };
+                if cached.is_some() {
+                    parsed.clear();
+                }
                 self.simple = Some(SimpleRun {
                     statements: parsed.into(),
+                    cached,
                     current: None,
                 });
                 self.advance(&mut out)
@@ -192,6 +255,20 @@ impl Session {
                     Err(e) => return self.fail_simple(e, out),
                 }
             }
+            if let Some(stmt) = run.cached.take() {
+                let Some(parsed) = stmt.parsed.as_ref() else {
+                    continue;
+                };
+                let started = self.start(parsed, &[], Some(&stmt));
+                let current = match self.started_output(started, out) {
+                    Ok(c) => c,
+                    Err(more) => return more,
+                };
+                if let Some(run) = self.simple.as_mut() {
+                    run.current = current;
+                }
+                continue;
+            }
             let Some(parsed) = run.statements.pop_front() else {
                 self.simple = None;
                 if let Err(e) = self.finish_implicit() {
@@ -199,50 +276,64 @@ impl Session {
                 }
                 return false;
             };
-            let current = match self.start(&parsed, &[], None) {
-                Ok(Started::Done(mut r)) => match r.columns.take() {
-                    Some(columns) => {
-                        let rows = std::mem::take(&mut r.rows);
-                        out.extend(r.notices.into_iter().map(Output::Notice));
-                        settings_outputs(r.settings_changed, out);
-                        out.push(Output::Columns(columns));
-                        Some(Streaming::Rows {
-                            rows: Rows::computed(no_statement(), rows),
-                            tag: Some(r.tag),
-                            sent: 0,
-                        })
-                    }
-                    None => {
-                        r.into_outputs(out, true);
-                        None
-                    }
-                },
-                Ok(Started::Outputs(o)) => {
-                    out.extend(o);
-                    None
-                }
-                Ok(Started::Rows { columns, rows }) => {
-                    out.push(Output::Columns(columns));
-                    Some(Streaming::Rows {
-                        rows,
-                        tag: None,
-                        sent: 0,
-                    })
-                }
-                Ok(Started::CopyIn { binary, columns }) => {
-                    out.push(Output::CopyIn { binary, columns });
-                    return false;
-                }
-                Ok(Started::CopyOut(c)) => {
-                    c.begin(out);
-                    Some(Streaming::CopyOut(c))
-                }
-                Err(e) => return self.fail_simple(e, out),
+            let started = self.start(&parsed, &[], None);
+            let current = match self.started_output(started, out) {
+                Ok(c) => c,
+                Err(more) => return more,
             };
             if let Some(run) = self.simple.as_mut() {
                 run.current = current;
             }
         }
+    }
+
+    /// The outputs of a started statement; what remains to stream, or
+    /// `Err(more)` when the simple query stops here.
+    fn started_output(
+        &mut self,
+        started: Result<Started, SqlError>,
+        out: &mut Vec<Output>,
+    ) -> Result<Option<Streaming>, bool> {
+    Ok(match started {
+            Ok(Started::Done(mut r)) => match r.columns.take() {
+                Some(columns) => {
+                    let rows = std::mem::take(&mut r.rows);
+                    out.extend(r.notices.into_iter().map(Output::Notice));
+                    settings_outputs(r.settings_changed, out);
+                    out.push(Output::Columns(columns));
+                    Some(Streaming::Rows {
+                        rows: Rows::computed(no_statement(), rows),
+                        tag: Some(r.tag),
+                        sent: 0,
+                    })
+                }
+                None => {
+                    r.into_outputs(out, true);
+                    None
+                }
+            },
+            Ok(Started::Outputs(o)) => {
+                out.extend(o);
+                None
+            }
+            Ok(Started::Rows { columns, rows }) => {
+                out.push(Output::Columns(columns));
+                Some(Streaming::Rows {
+                    rows,
+                    tag: None,
+                    sent: 0,
+                })
+            }
+            Ok(Started::CopyIn { binary, columns }) => {
+                out.push(Output::CopyIn { binary, columns });
+                return Err(false);
+            }
+            Ok(Started::CopyOut(c)) => {
+                c.begin(out);
+                Some(Streaming::CopyOut(c))
+            }
+            Err(e) => return Err(self.fail_simple(e, out)),
+        })
     }
 
     /// One batch of a streamed result; `None` when it completed.
@@ -315,17 +406,44 @@ impl Session {
             Query(Arc<PreparedStatement>),
             Done(StatementResult),
         }
+        let mut stale = false;
         let (ran, changed) = self.with_env(|env, txn| {
             txn.begin_statement()?;
             let planned_here;
-            let planned: &Planned = match prepared.and_then(|p| p.planned.as_ref()) {
+            // A plan made before DDL changed a relation it reads is re-made
+            // (with the statement's parameter types); its result columns
+            // must not change, as in PostgreSQL.
+            let current = match prepared.and_then(|p| p.planned.as_ref()) {
+                Some(p) if p.still_valid(txn)? => Some(p),
+                Some(_) => {
+                    stale = true;
+                    None
+                }
+                None => None,
+            };
+            let param_types: &[twill_types::Oid] = prepared.map_or(&[], |p| &p.param_types);
+            let planned: &Planned = match current {
                 Some(Planned::Query(_)) => {
                     return Ok(Ran::Query(prepared.expect("has a plan").clone()));
                 }
                 Some(p) => p,
                 None => {
                     let (p, types, columns) =
-                        statement::plan(txn, parsed, env.settings, &[], env.search_path)?;
+                        statement::plan(txn, parsed, env.settings, param_types, env.search_path)?;
+                    // Same names and types; the base table's OID may differ.
+                    let shape = |c: &Option<Vec<ColumnInfo>>| {
+                        c.as_ref().map(|cs| {
+                            cs.iter()
+                                .map(|c| (c.name.clone(), c.type_oid, c.type_modifier))
+                                .collect::<Vec<_>>()
+                        })
+                    };
+                    if stale && prepared.is_some_and(|old| shape(&old.columns) != shape(&columns)) {
+                        return Err(SqlError::new(
+                            SqlState::FEATURE_NOT_SUPPORTED,
+                            "cached plan must not change result type",
+                        ));
+                    }
                     if let Planned::Query(_) = p {
                         return Ok(Ran::Query(Arc::new(PreparedStatement {
                             parsed: None,
@@ -340,6 +458,9 @@ impl Session {
             };
             statement::run(env, txn, planned, parsed, params).map(Ran::Done)
         })?;
+        if stale && let Some(old) = prepared {
+            self.plan_cache.retain(|_, p| !Arc::ptr_eq(p, old));
+        }
         match ran {
             Ran::Done(mut r) => {
                 r.settings_changed.extend(changed);

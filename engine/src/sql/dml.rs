@@ -52,6 +52,8 @@ pub(crate) struct InsertPlan {
     pub checks: Vec<(String, Expr)>,
     pub returning: Option<Returning>,
     pub conflict: Option<Conflict>,
+    /// The relations it was planned against.
+    pub dependencies: Vec<(String, Arc<TableDef>)>,
 }
 
 /// A planned UPDATE or DELETE.
@@ -67,6 +69,8 @@ pub(crate) struct ModifyPlan {
     pub checks: Vec<(String, Expr)>,
     pub returning: Option<Returning>,
     pub delete: bool,
+    /// The relations it was planned against.
+    pub dependencies: Vec<(String, Arc<TableDef>)>,
 }
 
 fn parse_expr(text: &str) -> Result<ast::Expr, SqlError> {
@@ -455,6 +459,7 @@ pub(crate) fn plan_insert(
         def,
         source,
         conflict,
+        dependencies: planner.dependencies.borrow().clone(),
     })
 }
 
@@ -593,6 +598,7 @@ pub(crate) fn plan_modify(
         checks: checks(planner, &def)?,
         returning: returning(planner, ret, &cols)?,
         delete: set_list.is_none(),
+        dependencies: planner.dependencies.borrow().clone(),
         def,
         source: plan,
         filter,

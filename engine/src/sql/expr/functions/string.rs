@@ -797,6 +797,320 @@ fn regexp_match(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
     })
 }
 
+fn bit_length(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::Int4(match &a[0] {
+        Value::Bytea(b) => b.len() * 8,
+        _ => text_arg(a, 0)?.len() * 8,
+    } as i32))
+}
+
+/// `overlay(s PLACING r FROM start [FOR count])`: the first `start - 1`
+/// characters, `r`, then everything from `start + count` (`count` defaults
+/// to `r`'s length; a negative count repeats characters, as in PostgreSQL).
+fn overlay(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let start = int_arg(a, 2)?;
+    if start <= 0 {
+        return Err(SqlError::new(
+            SqlState::from_code("22011"),
+            "negative substring length not allowed",
+        ));
+    }
+    match (&a[0], &a[1]) {
+        (Value::Bytea(s), Value::Bytea(r)) => {
+            let count = if a.len() > 3 {
+                int_arg(a, 3)?
+            } else {
+                r.len() as i64
+            };
+            let head = s.iter().take((start - 1) as usize);
+            let from = (start + count).max(1) as usize;
+            let tail = s.iter().skip(from - 1);
+            Ok(Value::Bytea(head.chain(r).chain(tail).copied().collect()))
+        }
+        _ => {
+            let (s, r) = (text_arg(a, 0)?, text_arg(a, 1)?);
+            let count = if a.len() > 3 {
+                int_arg(a, 3)?
+            } else {
+                char_len(r)
+            };
+            let from = (start + count).max(1) as usize;
+            let mut out: String = s.chars().take((start - 1) as usize).collect();
+            out.push_str(r);
+            out.extend(s.chars().skip(from - 1));
+            t(out)
+        }
+    }
+}
+
+fn bytea_arg(args: &[Value], i: usize) -> Result<&[u8], SqlError> {
+    match args.get(i) {
+        Some(Value::Bytea(b)) => Ok(b),
+        other => Err(SqlError::internal(format!(
+            "expected bytea argument, got {other:?}"
+        ))),
+    }
+}
+
+fn byteacat(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let mut out = bytea_arg(a, 0)?.to_vec();
+    out.extend_from_slice(bytea_arg(a, 1)?);
+    Ok(Value::Bytea(out))
+}
+
+fn byte_index(b: &[u8], n: i64) -> Result<usize, SqlError> {
+    if n < 0 || n >= b.len() as i64 {
+        return Err(SqlError::new(
+            SqlState::from_code("2202E"),
+            format!("index {n} out of valid range, 0..{}", b.len() as i64 - 1),
+        ));
+    }
+    Ok(n as usize)
+}
+
+fn get_byte(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let b = bytea_arg(a, 0)?;
+    Ok(Value::Int4(b[byte_index(b, int_arg(a, 1)?)?] as i32))
+}
+
+fn set_byte(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let mut b = bytea_arg(a, 0)?.to_vec();
+    let i = byte_index(&b, int_arg(a, 1)?)?;
+    b[i] = int_arg(a, 2)? as u8;
+    Ok(Value::Bytea(b))
+}
+
+fn get_bit(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let b = bytea_arg(a, 0)?;
+    let n = int_arg(a, 1)?;
+    if n < 0 || n >= b.len() as i64 * 8 {
+        return Err(SqlError::new(
+            SqlState::from_code("2202E"),
+            format!(
+                "index {n} out of valid range, 0..{}",
+                b.len() as i64 * 8 - 1
+            ),
+        ));
+    }
+    Ok(Value::Int4(((b[(n / 8) as usize] >> (n % 8)) & 1) as i32))
+}
+
+fn sha<D: sha2::Digest>(a: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::Bytea(D::digest(bytea_arg(a, 0)?).to_vec()))
+}
+
+fn sha224(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    sha::<sha2::Sha224>(a)
+}
+
+fn sha256(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    sha::<sha2::Sha256>(a)
+}
+
+fn sha384(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    sha::<sha2::Sha384>(a)
+}
+
+fn sha512(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    sha::<sha2::Sha512>(a)
+}
+
+fn unrecognized_encoding(name: &str) -> SqlError {
+    SqlError::invalid_parameter(format!("unrecognized encoding: \"{name}\""))
+}
+
+/// `encode(bytea, 'hex' | 'base64' | 'escape')`, with PostgreSQL's line
+/// breaks every 76 base64 characters and octal escapes.
+fn encode(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    use base64::Engine;
+    let (b, format) = (bytea_arg(a, 0)?, text_arg(a, 1)?);
+    let out = match format.to_ascii_lowercase().as_str() {
+        "hex" => b.iter().map(|x| format!("{x:02x}")).collect(),
+        "base64" => {
+            let flat = base64::engine::general_purpose::STANDARD.encode(b);
+            let mut out = String::with_capacity(flat.len() + flat.len() / 76);
+            for (i, c) in flat.chars().enumerate() {
+                if i > 0 && i % 76 == 0 {
+                    out.push('\n');
+                }
+                out.push(c);
+            }
+            out
+        }
+        "escape" => {
+            let mut out = String::new();
+            for &x in b {
+                match x {
+                    b'\\' => out.push_str("\\\\"),
+                    0 | 0x80..=0xff => out.push_str(&format!("\\{x:03o}")),
+                    _ => out.push(x as char),
+                }
+            }
+            out
+        }
+        _ => return Err(unrecognized_encoding(format)),
+    };
+    t(out)
+}
+
+fn decode(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    use base64::Engine;
+    let (s, format) = (text_arg(a, 0)?, text_arg(a, 1)?);
+    let out = match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            let digits: Vec<char> = s
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '\n' | '\t' | '\r'))
+                .collect();
+            let mut out = Vec::with_capacity(digits.len() / 2);
+            for pair in digits.chunks(2) {
+                let mut byte = 0u8;
+                for &c in pair {
+                    let d = c.to_digit(16).ok_or_else(|| {
+                        SqlError::invalid_parameter(format!("invalid hexadecimal digit: \"{c}\""))
+                    })?;
+                    byte = byte * 16 + d as u8;
+                }
+                if pair.len() == 1 {
+                    return Err(SqlError::invalid_parameter(
+                        "invalid hexadecimal data: odd number of digits",
+                    ));
+                }
+                out.push(byte);
+            }
+            out
+        }
+        "base64" => {
+            let clean: String = s
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '\n' | '\t' | '\r'))
+                .collect();
+            if let Some(c) = clean
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
+            {
+                return Err(SqlError::invalid_parameter(format!(
+                    "invalid symbol \"{c}\" found while decoding base64 sequence"
+                )));
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode(clean.as_bytes())
+                .map_err(|_| SqlError::invalid_parameter("invalid base64 end sequence"))?
+        }
+        "escape" => {
+            let b = s.as_bytes();
+            let mut out = Vec::with_capacity(b.len());
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] != b'\\' {
+                    out.push(b[i]);
+                    i += 1;
+                } else if b.get(i + 1) == Some(&b'\\') {
+                    out.push(b'\\');
+                    i += 2;
+                } else if i + 3 < b.len() + 0
+                    && (b'0'..=b'3').contains(&b[i + 1])
+                    && (b'0'..=b'7').contains(&b[i + 2])
+                    && (b'0'..=b'7').contains(&b[i + 3])
+                {
+                    out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
+                    i += 4;
+                } else {
+                    return Err(SqlError::new(
+                        SqlState::INVALID_TEXT_REPRESENTATION,
+                        "invalid input syntax for type bytea",
+                    ));
+                }
+            }
+            out
+        }
+        _ => return Err(unrecognized_encoding(format)),
+    };
+    Ok(Value::Bytea(out))
+}
+
+/// The encodings `convert_to`/`convert_from` know: the database's (UTF-8)
+/// and the two single-byte ones people name.
+#[derive(Clone, Copy, PartialEq)]
+enum Encoding {
+    Utf8,
+    Latin1,
+    Ascii,
+}
+
+fn encoding(name: &str) -> Option<Encoding> {
+    let n: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match n.as_str() {
+        "utf8" | "unicode" => Some(Encoding::Utf8),
+        "latin1" | "iso88591" => Some(Encoding::Latin1),
+        "sqlascii" => Some(Encoding::Ascii),
+        _ => None,
+    }
+}
+
+fn untranslatable(c: char, to: &str) -> SqlError {
+    let mut buf = [0u8; 4];
+    let hex: Vec<String> = c
+        .encode_utf8(&mut buf)
+        .bytes()
+        .map(|b| format!("0x{b:02x}"))
+        .collect();
+    SqlError::new(
+        SqlState::from_code("22P05"),
+        format!(
+            "character with byte sequence {} in encoding \"UTF8\" has no equivalent in encoding \"{to}\"",
+            hex.join(" ")
+        ),
+    )
+}
+
+fn convert_to(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (s, name) = (text_arg(a, 0)?, text_arg(a, 1)?);
+    let enc = encoding(name).ok_or_else(|| {
+        SqlError::invalid_parameter(format!("invalid destination encoding name \"{name}\""))
+    })?;
+    Ok(Value::Bytea(match enc {
+        Encoding::Utf8 | Encoding::Ascii => s.as_bytes().to_vec(),
+        Encoding::Latin1 => s
+            .chars()
+            .map(|c| u8::try_from(c as u32).map_err(|_| untranslatable(c, "LATIN1")))
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+fn convert_from(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (b, name) = (bytea_arg(a, 0)?, text_arg(a, 1)?);
+    let enc = encoding(name).ok_or_else(|| {
+        SqlError::invalid_parameter(format!("invalid source encoding name \"{name}\""))
+    })?;
+    match enc {
+        Encoding::Latin1 => t(b.iter().map(|&x| x as char).collect::<String>()),
+        Encoding::Utf8 | Encoding::Ascii => match std::str::from_utf8(b) {
+            Ok(s) if !s.contains('\0') => t(s),
+            _ => {
+                let at = std::str::from_utf8(b)
+                    .map_or_else(|e| e.valid_up_to(), |s| s.find('\0').unwrap_or(0));
+                let bad: Vec<String> = b[at..]
+                    .iter()
+                    .take(if b[at] < 0x80 { 1 } else { 2 })
+                    .map(|x| format!("0x{x:02x}"))
+                    .collect();
+                Err(SqlError::new(
+                    SqlState::from_code("22021"),
+                    format!(
+                        "invalid byte sequence for encoding \"UTF8\": {}",
+                        bad.join(" ")
+                    ),
+                ))
+            }
+        },
+    }
+}
+
 pub(super) fn register(r: &mut Builder) {
     use oid::*;
     r.func("length", &[TEXT], INT4, length);
@@ -886,6 +1200,26 @@ pub(super) fn register(r: &mut Builder) {
         regexp_replace,
     );
     r.func("regexp_match", &[TEXT, TEXT], TEXT_ARRAY, regexp_match);
+    r.func("bit_length", &[TEXT], INT4, bit_length);
+    r.func("bit_length", &[BYTEA], INT4, bit_length);
+    r.func("overlay", &[TEXT, TEXT, INT4, INT4], TEXT, overlay);
+    r.func("overlay", &[TEXT, TEXT, INT4], TEXT, overlay);
+    r.func("overlay", &[BYTEA, BYTEA, INT4, INT4], BYTEA, overlay);
+    r.func("overlay", &[BYTEA, BYTEA, INT4], BYTEA, overlay);
+    r.op("||", BYTEA, BYTEA, BYTEA, byteacat);
+    r.func("get_byte", &[BYTEA, INT4], INT4, get_byte);
+    r.func("set_byte", &[BYTEA, INT4, INT4], BYTEA, set_byte);
+    r.func("get_bit", &[BYTEA, INT8], INT4, get_bit);
+    r.func("sha224", &[BYTEA], BYTEA, sha224);
+    r.func("sha256", &[BYTEA], BYTEA, sha256);
+    r.func("sha384", &[BYTEA], BYTEA, sha384);
+    r.func("sha512", &[BYTEA], BYTEA, sha512);
+    r.func("encode", &[BYTEA, TEXT], TEXT, encode);
+    r.func("decode", &[TEXT, TEXT], BYTEA, decode);
+    r.func("convert_to", &[TEXT, NAME], BYTEA, convert_to)
+        .stable();
+    r.func("convert_from", &[BYTEA, NAME], TEXT, convert_from)
+        .stable();
 }
 
 #[cfg(test)]
