@@ -41,7 +41,9 @@ fn pgbench() -> (Database, Session) {
     );
     run(
         &mut s,
-        &format!("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, {ACCOUNTS}) g"),
+        &format!(
+            "INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, {ACCOUNTS}) g"
+        ),
     );
     (db, s)
 }
@@ -64,8 +66,12 @@ fn execute(s: &mut Session, statement: &str, params: Vec<Value>) -> usize {
 
 fn point_lookups(c: &mut Criterion) {
     let (_db, mut s) = pgbench();
-    s.parse("select", "SELECT abalance FROM pgbench_accounts WHERE aid = $1", &[])
-        .expect("parse");
+    s.parse(
+        "select",
+        "SELECT abalance FROM pgbench_accounts WHERE aid = $1",
+        &[],
+    )
+    .expect("parse");
     let mut aid = 0i64;
     c.bench_function("sql/prepared_pk_lookup", |b| {
         b.iter(|| {
@@ -74,17 +80,31 @@ fn point_lookups(c: &mut Criterion) {
         })
     });
     c.bench_function("sql/simple_pk_lookup", |b| {
-        b.iter(|| black_box(s.simple_query("SELECT abalance FROM pgbench_accounts WHERE aid = 4242").len()))
+        b.iter(|| {
+            black_box(
+                s.simple_query("SELECT abalance FROM pgbench_accounts WHERE aid = 4242")
+                    .len(),
+            )
+        })
     });
 }
 
 fn tpcb(c: &mut Criterion) {
     let (_db, mut s) = pgbench();
     let statements = [
-        ("u1", "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2"),
+        (
+            "u1",
+            "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2",
+        ),
         ("s1", "SELECT abalance FROM pgbench_accounts WHERE aid = $1"),
-        ("u2", "UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2"),
-        ("u3", "UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2"),
+        (
+            "u2",
+            "UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2",
+        ),
+        (
+            "u3",
+            "UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2",
+        ),
         (
             "i1",
             "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)",
@@ -133,7 +153,12 @@ fn scans(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(200_000));
     group.bench_function("hash_join_100k_x_100k", |b| {
-        b.iter(|| black_box(s.simple_query("SELECT count(*) FROM a JOIN b ON a.k = b.k").len()))
+        b.iter(|| {
+            black_box(
+                s.simple_query("SELECT count(*) FROM a JOIN b ON a.k = b.k")
+                    .len(),
+            )
+        })
     });
     group.finish();
 }

@@ -27,8 +27,15 @@
 //! [`EngineFactory::new_backend`]: the factory runs on the adapters' accept
 //! path (an event loop) and must be cheap; calls run where blocking is
 //! allowed.
+//!
+//! `--wire-trace` shows each call here, at debug level under the target
+//! [`WIRE_TARGET`]: the protocol core (sans-IO, no logging) exposes no hook
+//! for raw frontend messages, and the calls are what those messages became
+//! (one `Query`, or `Parse`/`Bind`/`Execute`/`Sync`, …).
 
+use std::fmt::Write as _;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use twill_engine::{Database, Session, SqlError};
 use twill_protocol::{
@@ -40,17 +47,28 @@ use twill_types::SqlState;
 use crate::convert;
 use crate::interrupt::EngineInterrupt;
 
+/// The `tracing` target of the per-call trace (`--wire-trace`).
+pub const WIRE_TARGET: &str = "twill_server::wire";
+
+/// The longest call description the wire trace writes (a COPY chunk or a
+/// long statement is cut, with `…`).
+const TRACE_MAX: usize = 300;
+
 /// Makes an [`EngineBackend`] per connection, all on one [`Database`].
-#[derive(Clone)]
 pub struct EngineFactory {
     /// The database every session connects to (cheap to clone).
     db: Database,
+    /// Numbers the backends, so the wire trace can tell connections apart.
+    next_id: AtomicU64,
 }
 
 impl EngineFactory {
     /// A factory for sessions on `db`.
     pub fn new(db: Database) -> EngineFactory {
-        EngineFactory { db }
+        EngineFactory {
+            db,
+            next_id: AtomicU64::new(1),
+        }
     }
 }
 
@@ -62,6 +80,7 @@ impl BackendFactory for EngineFactory {
             db: self.db.clone(),
             session: None,
             interrupt: Arc::new(EngineInterrupt::default()),
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
@@ -74,10 +93,14 @@ pub struct EngineBackend {
     session: Option<Session>,
     /// The cancel slot the adapter holds (see `interrupt.rs`).
     interrupt: Arc<EngineInterrupt>,
+    /// This connection's number in the wire trace.
+    id: u64,
 }
 
 impl Backend for EngineBackend {
     fn call(&mut self, call: Call) -> Reply {
+        // The arguments are only formatted when the target is enabled.
+        tracing::debug!(target: WIRE_TARGET, conn = self.id, "{}", describe(&call));
         let reply = match call {
             Call::OpenSession(start) => self.open(start),
             Call::Terminate => {
@@ -217,6 +240,23 @@ fn answer(session: &mut Session, call: Call) -> Reply {
             status: convert::status(session.status()),
         },
     }
+}
+
+/// A call as the wire trace shows it: its `Debug` form, cut at
+/// [`TRACE_MAX`] characters.
+fn describe(call: &Call) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = write!(text, "{call:?}");
+    if text.len() > TRACE_MAX {
+        let mut cut = TRACE_MAX;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 fn stream(batch: twill_engine::Batch) -> Reply {

@@ -6,6 +6,10 @@
 //! pick and the database URL. Nothing here opens a socket or a database:
 //! [`Args::config`] and [`Args::serve_options`] are plain conversions, so
 //! they are unit-tested like any other function.
+//!
+//! Every flag has an environment-variable twin (`TWILL_RUNTIME`,
+//! `TWILL_LISTEN`, …, named in `--help`), for containers and service
+//! managers; a flag given on the command line wins over the variable.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,48 +26,53 @@ pub struct Args {
     /// connection), `mio` (one event loop, engine calls on a worker pool),
     /// `tokio` (a task per connection) or `smol` (a task per connection on
     /// smol's executor). See docs/runtimes.md.
-    #[arg(long, value_enum, default_value_t = Runtime::Tokio)]
+    #[arg(long, env = "TWILL_RUNTIME", value_enum, default_value_t = Runtime::Tokio)]
     pub runtime: Runtime,
 
     /// Address to listen on. Port 0 picks a free port (the startup log line
     /// says which).
-    #[arg(long, default_value = "127.0.0.1:5432")]
+    #[arg(long, env = "TWILL_LISTEN", default_value = "127.0.0.1:5433")]
     pub listen: SocketAddr,
 
     /// Where the data lives. Only `memory://` works today (the data is lost
     /// when the server stops); `file://…` and object-store URLs arrive with
     /// the durability issue.
-    #[arg(long, default_value = "memory://")]
+    #[arg(long, env = "TWILL_DB", default_value = "memory://")]
     pub db: String,
 
     /// The most client connections served at once; one more gets FATAL
     /// 53300 "sorry, too many clients already".
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, env = "TWILL_MAX_CONNECTIONS", default_value_t = 100)]
     pub max_connections: usize,
 
     /// Threads that run engine calls off the event loop: the mio worker
     /// pool (default 16) and Tokio's blocking-pool limit. 0 = the adapter's
     /// default. std runs calls on each connection's own thread; smol's
     /// blocking pool sizes itself.
-    #[arg(long, visible_alias = "workers", default_value_t = 0)]
+    #[arg(
+        long,
+        env = "TWILL_ENGINE_THREADS",
+        visible_alias = "workers",
+        default_value_t = 0
+    )]
     pub engine_threads: usize,
 
     /// Threads that run the event loop or executor (Tokio workers, smol
     /// executor threads). 0 = one per core. std and mio ignore it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, env = "TWILL_IO_THREADS", default_value_t = 0)]
     pub io_threads: usize,
 
     /// On SIGINT/SIGTERM, how many seconds running statements may take to
     /// finish before their connections are closed.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, env = "TWILL_DRAIN_TIMEOUT", default_value_t = 30)]
     pub drain_timeout: u64,
 
     /// How clients authenticate. Password methods need --user and --password.
-    #[arg(long, value_enum, default_value_t = AuthKind::Trust)]
+    #[arg(long, env = "TWILL_AUTH", value_enum, default_value_t = AuthKind::Trust)]
     pub auth: AuthKind,
 
     /// The user password methods accept (with trust, any user name connects).
-    #[arg(long, required_if_eq_any = [("auth", "password"), ("auth", "md5"), ("auth", "scram")])]
+    #[arg(long, env = "TWILL_USER", required_if_eq_any = [("auth", "password"), ("auth", "md5"), ("auth", "scram")])]
     pub user: Option<String>,
 
     /// That user's password. Prefer the environment variable to the flag:
@@ -75,6 +84,20 @@ pub struct Args {
         required_if_eq_any = [("auth", "password"), ("auth", "md5"), ("auth", "scram")]
     )]
     pub password: Option<String>,
+
+    /// What to log to stderr: a level (`error`, `warn`, `info`, `debug`,
+    /// `trace`) or a `tracing` filter such as `info,twill_adapter_mio=debug`.
+    /// Without it, `RUST_LOG` is used, and without that, `info`.
+    #[arg(long, env = "TWILL_LOG_LEVEL")]
+    pub log_level: Option<String>,
+
+    /// Log every engine call a connection makes (Query, Parse, Bind,
+    /// Execute, Sync, …) at debug level under the `twill_server::wire`
+    /// target, which this switch enables whatever the log level. The
+    /// protocol core has no hook for raw frontend messages, so this is the
+    /// nearest thing: one line per call the messages turned into.
+    #[arg(long, env = "TWILL_WIRE_TRACE")]
+    pub wire_trace: bool,
 }
 
 /// The runtime adapter that serves connections.
@@ -140,6 +163,22 @@ impl Args {
         Ok(config)
     }
 
+    /// The `tracing` filter: `--log-level`, else `RUST_LOG`, else `info`;
+    /// `--wire-trace` adds `twill_server::wire=debug`.
+    pub fn log_filter(&self) -> String {
+        let mut filter = match &self.log_level {
+            Some(level) => level.clone(),
+            None => std::env::var("RUST_LOG")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "info".into()),
+        };
+        if self.wire_trace {
+            filter.push_str(",twill_server::wire=debug");
+        }
+        filter
+    }
+
     /// The options every adapter's `serve` takes.
     pub fn serve_options(&self) -> ServeOptions {
         ServeOptions {
@@ -159,7 +198,7 @@ mod tests {
     fn defaults() {
         let args = Args::try_parse_from(["engine-server"]).unwrap();
         assert_eq!(args.runtime, Runtime::Tokio);
-        assert_eq!(args.listen.to_string(), "127.0.0.1:5432");
+        assert_eq!(args.listen.to_string(), "127.0.0.1:5433");
         assert_eq!(args.db, "memory://");
         assert_eq!(args.auth, AuthKind::Trust);
         let config = args.config().unwrap();
@@ -190,6 +229,9 @@ mod tests {
             "alice",
             "--password",
             "secret",
+            "--log-level",
+            "debug",
+            "--wire-trace",
         ])
         .unwrap();
         assert_eq!(args.runtime, Runtime::Mio);
@@ -202,6 +244,7 @@ mod tests {
         assert_eq!(config.auth_method, AuthMethod::ScramSha256);
         let credential = config.credentials.unwrap().credential("alice").unwrap();
         assert!(credential.scram.unwrap().matches_password("secret"));
+        assert_eq!(args.log_filter(), "debug,twill_server::wire=debug");
     }
 
     #[test]

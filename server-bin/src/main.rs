@@ -2,10 +2,15 @@
 //!
 //! Only wiring lives here (see the `twill_server` library for the parts
 //! worth testing): logging goes to stderr through `tracing-subscriber`
-//! (`RUST_LOG` filters it, default `info`), the listener is bound before the
-//! runtime starts so a bad address fails at once, and the startup line
-//! names the address actually bound (useful with port 0). Colours only
-//! when stderr is a terminal, so a log file or a test reads plain text.
+//! (`--log-level`, else `RUST_LOG`, else `info`), the database is opened and
+//! the listener bound before the runtime starts so a bad URL or a taken
+//! port fails at once, and the startup line names the address actually
+//! bound (useful with port 0). Colours only when stderr is a terminal, so a
+//! log file or a test reads plain text.
+//!
+//! A start-up failure (bad `--db` URL, port taken, bad log filter) is one
+//! line on stderr, `engine-server: <what failed>: <why>`, and exit status 1;
+//! never a panic or a backtrace. Argument errors are clap's (status 2).
 
 use std::io::IsTerminal;
 use std::net::TcpListener;
@@ -19,18 +24,27 @@ use twill_server::{Args, run};
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let filter = args.log_filter();
+    let filter = match EnvFilter::try_new(&filter) {
+        Ok(filter) => filter,
+        Err(e) => return fail(format!("bad log filter {filter:?}: {e}")),
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     match serve(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            tracing::error!("{message}");
-            ExitCode::FAILURE
-        }
+        Err(message) => fail(message),
     }
+}
+
+/// A start-up or serving failure: one plain line on stderr (not a log
+/// event, so it reads the same whatever the log level), exit status 1.
+fn fail(message: String) -> ExitCode {
+    eprintln!("engine-server: {message}");
+    ExitCode::FAILURE
 }
 
 fn serve(args: &Args) -> Result<(), String> {

@@ -65,6 +65,8 @@ pub struct Scan {
     buffer: VecDeque<(Key, Row)>,
     /// True once the range is exhausted (or failed).
     done: bool,
+    /// Whether callers want the rows' keys (see [`Scan::without_keys`]).
+    keys: bool,
 }
 
 impl Transaction {
@@ -142,11 +144,19 @@ impl Transaction {
             cursor,
             buffer: VecDeque::new(),
             done: false,
+            keys: true,
         })
     }
 }
 
 impl Scan {
+    /// Yields empty keys instead of each row's key: a scan that only reads
+    /// rows (an aggregate over a table) saves a copy per row.
+    pub fn without_keys(mut self) -> Scan {
+        self.keys = false;
+        self
+    }
+
     fn refill(&mut self) -> Result<()> {
         let store = self.shared.store.lock();
         let data = store
@@ -163,7 +173,12 @@ impl Scan {
                 let mut last = None;
                 for (key, entry) in data.rows.range((next.clone(), end.clone())).take(BATCH) {
                     if let Some(row) = entry.chain.visible_value(snapshot) {
-                        self.buffer.push_back((key.clone(), row.clone()));
+                        let k = if self.keys {
+                            key.clone()
+                        } else {
+                            Key::default()
+                        };
+                        self.buffer.push_back((k, row.clone()));
                     }
                     last = Some(key);
                 }

@@ -48,7 +48,11 @@ fn name_parts(text: &str) -> Vec<String> {
                 was_quoted = true;
             }
             '.' if !quoted => {
-                parts.push(if was_quoted { std::mem::take(&mut cur) } else { std::mem::take(&mut cur).to_lowercase() });
+                parts.push(if was_quoted {
+                    std::mem::take(&mut cur)
+                } else {
+                    std::mem::take(&mut cur).to_lowercase()
+                });
                 was_quoted = false;
             }
             c => cur.push(c),
@@ -59,10 +63,20 @@ fn name_parts(text: &str) -> Vec<String> {
 }
 
 impl Hooks<'_> {
-    fn relation(&self, txn: &mut Transaction, text: &str) -> Result<std::sync::Arc<TableDef>, SqlError> {
+    fn relation(
+        &self,
+        txn: &mut Transaction,
+        text: &str,
+    ) -> Result<std::sync::Arc<TableDef>, SqlError> {
         let parts = name_parts(text);
         let keys: Vec<String> = match parts.as_slice() {
-            [n] => self.settings.borrow().search_path().iter().map(|s| qualified(s, n)).collect(),
+            [n] => self
+                .settings
+                .borrow()
+                .search_path()
+                .iter()
+                .map(|s| qualified(s, n))
+                .collect(),
             [.., s, n] => vec![qualified(s, n)],
             [] => Vec::new(),
         };
@@ -81,7 +95,8 @@ impl Hooks<'_> {
     fn sequence(&self, txn: &mut Transaction, v: &Value) -> Result<(TableId, String), SqlError> {
         let def = match v {
             Value::RegClass(oid) => {
-                let id = TableId(((oid.saturating_sub(crate::sql::catalog::FIRST_USER_OID)) / 2) as u64);
+                let id =
+                    TableId(((oid.saturating_sub(crate::sql::catalog::FIRST_USER_OID)) / 2) as u64);
                 let names = txn.table_names()?;
                 let mut found = None;
                 for n in names {
@@ -92,10 +107,19 @@ impl Hooks<'_> {
                         break;
                     }
                 }
-                found.ok_or_else(|| SqlError::new(SqlState::UNDEFINED_TABLE, format!("could not open relation with OID {oid}")))?
+                found.ok_or_else(|| {
+                    SqlError::new(
+                        SqlState::UNDEFINED_TABLE,
+                        format!("could not open relation with OID {oid}"),
+                    )
+                })?
             }
             Value::Text(t) => self.relation(txn, t)?,
-            _ => return Err(SqlError::internal("sequence argument of an unexpected type")),
+            _ => {
+                return Err(SqlError::internal(
+                    "sequence argument of an unexpected type",
+                ));
+            }
         };
         let short = crate::sql::catalog::split_key(&def.name).1.to_owned();
         match def.kind {
@@ -140,7 +164,9 @@ impl SessionHooks for Hooks<'_> {
                     Some(v) => Ok(Value::Int8(*v)),
                     None => Err(SqlError::new(
                         SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        format!("currval of sequence \"{short}\" is not yet defined in this session"),
+                        format!(
+                            "currval of sequence \"{short}\" is not yet defined in this session"
+                        ),
                     )),
                 }
             }

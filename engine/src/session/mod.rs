@@ -16,7 +16,7 @@
 //!
 //! Results stream. A simple query's statements start one at a time as the
 //! core asks for batches ([`Session::fetch`]): a SELECT keeps its running
-//! plan and answers at most [`BATCH_ROWS`] rows per batch, so a large
+//! plan and answers at most `BATCH_ROWS` (1000) rows per batch, so a large
 //! result is never held whole. An Execute pulls at most `max_rows` from
 //! its portal and answers `Suspended` while the portal stays open. COPY
 //! FROM STDIN pauses the simple query's stream until `copy_done` (or
@@ -63,14 +63,14 @@ use std::sync::{Arc, Mutex};
 use twill_types::{FormatSettings, Oid, SqlState, Value};
 
 pub use outputs::{Batch, ColumnInfo, Output, Prepared, TxStatus};
-use settings::Settings;
 use portal::Portal;
+use settings::Settings;
 use statement::{Prepared as PreparedStatement, StatementResult};
 
 use crate::mvcc::{Engine, EngineConfig, IsolationLevel, TableId, Transaction};
-use crate::sql::sequence::Sequences;
 use crate::sql::error::SqlError;
 use crate::sql::front::{self, StatementKind};
+use crate::sql::sequence::Sequences;
 
 /// The rows per batch of a streamed result.
 const BATCH_ROWS: usize = 1000;
@@ -188,8 +188,12 @@ impl std::fmt::Debug for Session {
 }
 
 /// The isolation level and access mode a BEGIN / SET TRANSACTION names.
-fn transaction_modes(modes: &[sqlparser::ast::TransactionMode]) -> (Option<IsolationLevel>, Option<bool>) {
-    use sqlparser::ast::{TransactionAccessMode as A, TransactionIsolationLevel as L, TransactionMode as M};
+fn transaction_modes(
+    modes: &[sqlparser::ast::TransactionMode],
+) -> (Option<IsolationLevel>, Option<bool>) {
+    use sqlparser::ast::{
+        TransactionAccessMode as A, TransactionIsolationLevel as L, TransactionMode as M,
+    };
     let mut level = None;
     let mut read_only = None;
     for m in modes {
@@ -309,7 +313,11 @@ impl Session {
     /// The open transaction, beginning an implicit one if there is none.
     fn ensure_txn(&mut self) -> &mut Transaction {
         if self.txn.is_none() {
-            let read_only = self.settings.get("default_transaction_read_only").as_deref() == Some("on");
+            let read_only = self
+                .settings
+                .get("default_transaction_read_only")
+                .as_deref()
+                == Some("on");
             self.begin_txn(self.isolation(), read_only);
         }
         self.txn.as_mut().expect("just set")
@@ -361,7 +369,10 @@ impl Session {
                 let (level, read_only) = transaction_modes(modes);
                 let level = level.unwrap_or_else(|| self.isolation());
                 let read_only = read_only.unwrap_or_else(|| {
-                    self.settings.get("default_transaction_read_only").as_deref() == Some("on")
+                    self.settings
+                        .get("default_transaction_read_only")
+                        .as_deref()
+                        == Some("on")
                 });
                 if self.txn.is_none() {
                     self.begin_txn(level, read_only);
@@ -425,10 +436,14 @@ impl Session {
                 let (level, read_only) = transaction_modes(modes);
                 if *session {
                     if let Some(l) = level {
-                        self.settings.set("default_transaction_isolation", isolation_name(l))?;
+                        self.settings
+                            .set("default_transaction_isolation", isolation_name(l))?;
                     }
                     if let Some(r) = read_only {
-                        self.settings.set("default_transaction_read_only", if r { "on" } else { "off" })?;
+                        self.settings.set(
+                            "default_transaction_read_only",
+                            if r { "on" } else { "off" },
+                        )?;
                     }
                     return Ok(tag("SET"));
                 }
@@ -553,7 +568,12 @@ impl Session {
         let txn = self.ensure_txn();
         let (planned, types, mut columns) =
             statement::plan(txn, &parsed, &format, param_types, &search_path)?;
-        if let StatementKind::Fetch { is_move: false, cursor, .. } = &parsed.kind {
+        if let StatementKind::Fetch {
+            is_move: false,
+            cursor,
+            ..
+        } = &parsed.kind
+        {
             columns = self.cursor_columns(cursor);
         }
         Ok(PreparedStatement {

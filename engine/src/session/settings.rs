@@ -50,6 +50,10 @@ pub(crate) struct Settings {
     local: Vec<(String, Option<String>)>,
     /// Bumped by every change: cached plans are keyed by it.
     epoch: u64,
+    /// A transaction is open (SET inside it is undone by a rollback).
+    in_transaction: bool,
+    /// `search_path` as a list, kept current by `set`.
+    path: std::sync::Arc<[String]>,
 }
 
 fn canonical(name: &str) -> String {
@@ -111,6 +115,8 @@ impl Settings {
             at_begin: None,
             local: Vec::new(),
             epoch: 0,
+            in_transaction: false,
+            path: std::sync::Arc::from(vec!["public".to_owned()]),
         }
     }
 
@@ -133,6 +139,9 @@ impl Settings {
 
     pub(crate) fn set(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
         self.epoch += 1;
+        if self.in_transaction && self.at_begin.is_none() {
+            self.at_begin = Some((self.format.clone(), self.values.clone()));
+        }
         let c = canonical(name);
         if FORMAT.contains(&c.to_lowercase().as_str()) {
             let known = self.format.set(&c, value).map_err(SqlError::from)?;
@@ -156,6 +165,9 @@ impl Settings {
         } else {
             value.to_owned()
         };
+        if c == "search_path" {
+            self.path = parse_search_path(Some(&value));
+        }
         self.values.insert(c, value);
         Ok(())
     }
@@ -167,21 +179,35 @@ impl Settings {
     }
 
     /// A transaction began at `level`, read-only or not.
-    pub(crate) fn begin_transaction(&mut self, level: crate::mvcc::IsolationLevel, read_only: bool) {
-        self.at_begin = Some((self.format.clone(), self.values.clone()));
+    pub(crate) fn begin_transaction(
+        &mut self,
+        level: crate::mvcc::IsolationLevel,
+        read_only: bool,
+    ) {
+        // The values are saved lazily, by the first SET inside it.
+        self.at_begin = None;
+        self.in_transaction = true;
         self.local.clear();
         self.set_transaction(Some(level), Some(read_only));
     }
 
     /// SET TRANSACTION: the current transaction's characteristics.
-    pub(crate) fn set_transaction(&mut self, level: Option<crate::mvcc::IsolationLevel>, read_only: Option<bool>) {
+    pub(crate) fn set_transaction(
+        &mut self,
+        level: Option<crate::mvcc::IsolationLevel>,
+        read_only: Option<bool>,
+    ) {
         if let Some(l) = level {
-            self.values
-                .insert("transaction_isolation".into(), super::isolation_name(l).into());
+            self.values.insert(
+                "transaction_isolation".into(),
+                super::isolation_name(l).into(),
+            );
         }
         if let Some(r) = read_only {
-            self.values
-                .insert("transaction_read_only".into(), if r { "on" } else { "off" }.into());
+            self.values.insert(
+                "transaction_read_only".into(),
+                if r { "on" } else { "off" }.into(),
+            );
         }
     }
 
@@ -194,11 +220,14 @@ impl Settings {
     /// either way SET LOCAL values revert and the transaction
     /// characteristics return to the session defaults.
     pub(crate) fn end_transaction(&mut self, committed: bool) {
+        self.in_transaction = false;
         let begun = self.at_begin.take();
         if !committed {
             if let Some((format, values)) = begun {
                 self.format = format;
                 self.values = values;
+                self.path = parse_search_path(self.values.get("search_path"));
+                self.epoch += 1;
             }
         } else {
             for (name, old) in std::mem::take(&mut self.local).into_iter().rev() {
@@ -229,7 +258,11 @@ impl Settings {
 
     /// Every setting and its value (SHOW ALL).
     pub(crate) fn all(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut out: Vec<(String, String)> = self
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for n in FORMAT_NAMES {
             if let Some(v) = self.format.get(n) {
                 out.push((n.to_owned(), v));
@@ -246,24 +279,19 @@ impl Settings {
             .collect()
     }
 
-    pub(crate) fn search_path(&self) -> Vec<String> {
-        self.values
-            .get("search_path")
-            .map(|s| {
-                s.split(',')
-                    .map(|p| p.trim().trim_matches('"').to_owned())
-                    .filter(|p| !p.is_empty() && p != "$user")
-                    .collect()
-            })
-            .filter(|v: &Vec<String>| !v.is_empty())
-            .unwrap_or_else(|| vec!["public".into()])
+    /// The schemas unqualified names are looked up in, in order.
+    pub(crate) fn search_path(&self) -> std::sync::Arc<[String]> {
+        self.path.clone()
     }
 
     /// SET / SHOW / RESET; `None` for other statements. Every change is
     /// reported as a `settings_changed` pair: the wire core forwards the
     /// reportable ones as ParameterStatus and applies the ones it acts on
     /// itself (statement_timeout, DateStyle…).
-    pub(crate) fn statement(&mut self, stmt: &ast::Statement) -> Result<Option<StatementResult>, SqlError> {
+    pub(crate) fn statement(
+        &mut self,
+        stmt: &ast::Statement,
+    ) -> Result<Option<StatementResult>, SqlError> {
         match stmt {
             ast::Statement::Set(set) => {
                 let (name, value, local) = match set {
@@ -274,17 +302,26 @@ impl Settings {
                         ..
                     } => (
                         variable.to_string(),
-                        values.iter().map(setting_text).collect::<Vec<_>>().join(", "),
+                        values
+                            .iter()
+                            .map(setting_text)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         matches!(scope, Some(ast::ContextModifier::Local)),
                     ),
-                    ast::Set::SetTimeZone { value, local } => ("TimeZone".to_owned(), setting_text(value), *local),
-                    ast::Set::SetNames { charset_name, .. } => {
-                        ("client_encoding".to_owned(), charset_name.to_string(), false)
+                    ast::Set::SetTimeZone { value, local } => {
+                        ("TimeZone".to_owned(), setting_text(value), *local)
                     }
+                    ast::Set::SetNames { charset_name, .. } => (
+                        "client_encoding".to_owned(),
+                        charset_name.to_string(),
+                        false,
+                    ),
                     _ => return Err(SqlError::unsupported(format!("{stmt} is not supported"))),
                 };
                 let c = canonical(&name);
-                if self.get(&c).is_none() && !c.contains('.') && !KNOWN_EXTRA.contains(&c.as_str()) {
+                if self.get(&c).is_none() && !c.contains('.') && !KNOWN_EXTRA.contains(&c.as_str())
+                {
                     return Err(SqlError::new(
                         SqlState::UNDEFINED_OBJECT,
                         format!("unrecognized configuration parameter \"{name}\""),
@@ -305,16 +342,25 @@ impl Settings {
                 }
                 self.set(&c, &value)?;
                 let mut r = StatementResult::tag("SET");
-                r.settings_changed.push((c.clone(), self.get(&c).unwrap_or_default()));
+                r.settings_changed
+                    .push((c.clone(), self.get(&c).unwrap_or_default()));
                 Ok(Some(r))
             }
             ast::Statement::Reset(reset) => {
-                let defaults = Settings::new(&self.values.get("session_authorization").cloned().unwrap_or_default());
+                let defaults = Settings::new(
+                    &self
+                        .values
+                        .get("session_authorization")
+                        .cloned()
+                        .unwrap_or_default(),
+                );
                 let names: Vec<String> = match &reset.reset {
                     ast::Reset::ALL => {
                         let mut n: Vec<String> = self.values.keys().cloned().collect();
                         n.extend(FORMAT_NAMES.map(String::from));
-                        n.retain(|k| !k.starts_with("transaction_") && !NOT_RESET.contains(&k.as_str()));
+                        n.retain(|k| {
+                            !k.starts_with("transaction_") && !NOT_RESET.contains(&k.as_str())
+                        });
                         n
                     }
                     ast::Reset::ConfigurationParameter(name) => vec![name.to_string()],
@@ -335,15 +381,24 @@ impl Settings {
                             self.values.remove(&c);
                         }
                     }
-                    r.settings_changed.push((c.clone(), self.get(&c).unwrap_or_default()));
+                    r.settings_changed
+                        .push((c.clone(), self.get(&c).unwrap_or_default()));
                 }
                 Ok(Some(r))
             }
             ast::Statement::ShowVariable { variable } => {
-                let name = variable.iter().map(|i| i.value.clone()).collect::<Vec<_>>().join(".");
+                let name = variable
+                    .iter()
+                    .map(|i| i.value.clone())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 let mut r = StatementResult::tag("SHOW");
                 if name.eq_ignore_ascii_case("all") {
-                    r.columns = Some(vec![column("name"), column("setting"), column("description")]);
+                    r.columns = Some(vec![
+                        column("name"),
+                        column("setting"),
+                        column("description"),
+                    ]);
                     r.rows = self
                         .all()
                         .into_iter()
@@ -372,6 +427,23 @@ impl Settings {
     }
 }
 
+/// `search_path`'s value as a list (`"$user"` skipped: no per-user schemas).
+fn parse_search_path(value: Option<&String>) -> std::sync::Arc<[String]> {
+    let list: Vec<String> = value
+        .map(|s| {
+            s.split(',')
+                .map(|p| p.trim().trim_matches('"').to_owned())
+                .filter(|p| !p.is_empty() && p != "$user")
+                .collect()
+        })
+        .unwrap_or_default();
+    if list.is_empty() {
+        std::sync::Arc::from(vec!["public".to_owned()])
+    } else {
+        std::sync::Arc::from(list)
+    }
+}
+
 /// A SET value as text: quoted strings unquoted, anything else as written.
 fn setting_text(e: &ast::Expr) -> String {
     match e {
@@ -388,7 +460,13 @@ fn setting_text(e: &ast::Expr) -> String {
 }
 
 /// The formatting settings, by their SHOW names.
-const FORMAT_NAMES: [&str; 5] = ["DateStyle", "TimeZone", "IntervalStyle", "extra_float_digits", "bytea_output"];
+const FORMAT_NAMES: [&str; 5] = [
+    "DateStyle",
+    "TimeZone",
+    "IntervalStyle",
+    "extra_float_digits",
+    "bytea_output",
+];
 
 /// Settings RESET ALL leaves alone (fixed for the session).
 const NOT_RESET: &[&str] = &[

@@ -220,29 +220,53 @@ pub(crate) fn plan(
             statement, analyze, ..
         } => {
             if *analyze {
-                return Err(SqlError::unsupported("EXPLAIN ANALYZE is not supported yet"));
+                return Err(SqlError::unsupported(
+                    "EXPLAIN ANALYZE is not supported yet",
+                ));
             }
             let inner = Parsed {
                 kind: StatementKind::Sql(statement.clone()),
                 text: parsed.text.clone(),
                 extras: parsed.extras.clone(),
             };
-            let (planned, types, _) = plan(planner.into_txn(), &inner, settings, param_types, search_path)?;
+            let (planned, types, _) = plan(
+                planner.into_txn(),
+                &inner,
+                settings,
+                param_types,
+                search_path,
+            )?;
             let lines = match &planned {
                 Planned::Query(pq) => crate::sql::plan::explain::explain(&pq.plan, &pq.subplans),
                 Planned::Insert(p, subplans) => {
-                    let mut l = vec![format!("Insert on {}", crate::sql::catalog::split_key(&p.def.name).1)];
-                    l.extend(crate::sql::plan::explain::explain(&p.source, subplans).into_iter().map(|x| format!("  ->  {x}")));
+                    let mut l = vec![format!(
+                        "Insert on {}",
+                        crate::sql::catalog::split_key(&p.def.name).1
+                    )];
+                    l.extend(
+                        crate::sql::plan::explain::explain(&p.source, subplans)
+                            .into_iter()
+                            .map(|x| format!("  ->  {x}")),
+                    );
                     l
                 }
                 Planned::Modify(p, subplans) => {
                     let verb = if p.delete { "Delete" } else { "Update" };
-                    let mut l = vec![format!("{verb} on {}", crate::sql::catalog::split_key(&p.def.name).1)];
-                    l.extend(crate::sql::plan::explain::explain(&p.source, subplans).into_iter().map(|x| format!("  ->  {x}")));
+                    let mut l = vec![format!(
+                        "{verb} on {}",
+                        crate::sql::catalog::split_key(&p.def.name).1
+                    )];
+                    l.extend(
+                        crate::sql::plan::explain::explain(&p.source, subplans)
+                            .into_iter()
+                            .map(|x| format!("  ->  {x}")),
+                    );
                     l
                 }
                 Planned::Utility | Planned::Explain(_) => {
-                    return Err(SqlError::syntax("EXPLAIN of this statement is not supported"));
+                    return Err(SqlError::syntax(
+                        "EXPLAIN of this statement is not supported",
+                    ));
                 }
             };
             let col = ColumnInfo {
@@ -404,7 +428,11 @@ pub(crate) fn run(
     }
 }
 
-fn utility(env: &Env<'_>, txn: &mut Transaction, parsed: &Parsed) -> Result<StatementResult, SqlError> {
+fn utility(
+    env: &Env<'_>,
+    txn: &mut Transaction,
+    parsed: &Parsed,
+) -> Result<StatementResult, SqlError> {
     let (engine, search_path) = (env.engine, env.search_path);
     if env.read_only
         && let StatementKind::Sql(stmt) = &parsed.kind
@@ -417,7 +445,10 @@ fn utility(env: &Env<'_>, txn: &mut Transaction, parsed: &Parsed) -> Result<Stat
             for t in tables {
                 let parts: Vec<String> = t.split('.').map(str::to_owned).collect();
                 let keys: Vec<String> = match parts.as_slice() {
-                    [n] => search_path.iter().map(|s| crate::sql::catalog::qualified(s, n)).collect(),
+                    [n] => search_path
+                        .iter()
+                        .map(|s| crate::sql::catalog::qualified(s, n))
+                        .collect(),
                     [.., s, n] => vec![crate::sql::catalog::qualified(s, n)],
                     [] => Vec::new(),
                 };

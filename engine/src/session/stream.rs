@@ -294,7 +294,7 @@ impl Session {
         started: Result<Started, SqlError>,
         out: &mut Vec<Output>,
     ) -> Result<Option<Streaming>, bool> {
-    Ok(match started {
+        Ok(match started {
             Ok(Started::Done(mut r)) => match r.columns.take() {
                 Some(columns) => {
                     let rows = std::mem::take(&mut r.rows);
@@ -407,6 +407,10 @@ impl Session {
             Done(StatementResult),
         }
         let mut stale = false;
+        // A plan cached by its text is the client's new query each time:
+        // its result columns may change. A prepared statement's may not.
+        let from_text_cache =
+            prepared.is_some_and(|p| self.plan_cache.values().any(|c| Arc::ptr_eq(c, p)));
         let (ran, changed) = self.with_env(|env, txn| {
             txn.begin_statement()?;
             let planned_here;
@@ -438,7 +442,10 @@ impl Session {
                                 .collect::<Vec<_>>()
                         })
                     };
-                    if stale && prepared.is_some_and(|old| shape(&old.columns) != shape(&columns)) {
+                    if stale
+                        && !from_text_cache
+                        && prepared.is_some_and(|old| shape(&old.columns) != shape(&columns))
+                    {
                         return Err(SqlError::new(
                             SqlState::FEATURE_NOT_SUPPORTED,
                             "cached plan must not change result type",

@@ -419,7 +419,8 @@ fn plans_follow_ddl() {
     ok(&mut s, "CREATE TABLE p (id int PRIMARY KEY, v text)");
     ok(&mut s, "INSERT INTO p VALUES (1, 'a')");
     // A prepared statement survives ALTER TABLE (the table's OID changes).
-    s.parse("q", "SELECT v FROM p WHERE id = $1", &[]).expect("parse");
+    s.parse("q", "SELECT v FROM p WHERE id = $1", &[])
+        .expect("parse");
     ok(&mut s, "ALTER TABLE p ADD COLUMN w int DEFAULT 7");
     s.bind("", "q", vec![Value::Int4(1)]).expect("bind");
     let out = s.execute("", 0).outputs;
@@ -428,11 +429,31 @@ fn plans_follow_ddl() {
     // The text-cached plan of a simple query sees a dropped and re-created table.
     let q = "SELECT count(*) FROM p";
     assert_eq!(rows(&ok(&mut s, q)), vec![vec![Value::Int8(1)]]);
-    ok(&mut s, "DROP TABLE p; CREATE TABLE p (id int PRIMARY KEY, v text)");
+    ok(
+        &mut s,
+        "DROP TABLE p; CREATE TABLE p (id int PRIMARY KEY, v text)",
+    );
     assert_eq!(rows(&ok(&mut s, q)), vec![vec![Value::Int8(0)]]);
+    // A cached simple query may change its columns: it is a new query.
+    let all = "SELECT * FROM p";
+    ok(&mut s, all);
+    ok(&mut s, "ALTER TABLE p ADD COLUMN extra int");
+    let cols = ok(&mut s, all);
+    assert!(
+        cols.iter()
+            .any(|o| matches!(o, Output::Columns(c) if c.len() == 3)),
+        "{cols:?}"
+    );
+    ok(&mut s, "ALTER TABLE p DROP COLUMN extra");
     // A new index is used at once (a new definition version).
-    ok(&mut s, "CREATE INDEX p_v ON p (v); INSERT INTO p VALUES (2, 'b')");
-    assert_eq!(rows(&ok(&mut s, "SELECT id FROM p WHERE v = 'b'")), vec![vec![Value::Int4(2)]]);
+    ok(
+        &mut s,
+        "CREATE INDEX p_v ON p (v); INSERT INTO p VALUES (2, 'b')",
+    );
+    assert_eq!(
+        rows(&ok(&mut s, "SELECT id FROM p WHERE v = 'b'")),
+        vec![vec![Value::Int4(2)]]
+    );
     // A prepared statement whose result columns would change is refused.
     s.parse("star", "SELECT * FROM p", &[]).expect("parse");
     ok(&mut s, "ALTER TABLE p ADD COLUMN z int");

@@ -35,7 +35,12 @@ enum Source {
 
 /// Replaces `old` with `new` (same or different key), copying the rows
 /// through `sources`, and checking NOT NULL and CHECK on every new row.
-fn rewrite(exec: &Exec<'_>, old: &TableDef, new: TableDef, sources: &[Source]) -> Result<(), SqlError> {
+fn rewrite(
+    exec: &Exec<'_>,
+    old: &TableDef,
+    new: TableDef,
+    sources: &[Source],
+) -> Result<(), SqlError> {
     let rows: Vec<Vec<Value>> = {
         let mut txn = exec.txn.borrow_mut();
         txn.scan(old.id, ..)?
@@ -58,7 +63,10 @@ fn rewrite(exec: &Exec<'_>, old: &TableDef, new: TableDef, sources: &[Source]) -
             if !c.nullable && v.is_null() {
                 return Err(SqlError::new(
                     SqlState::NOT_NULL_VIOLATION,
-                    format!("column \"{}\" of relation \"{short}\" contains null values", c.name),
+                    format!(
+                        "column \"{}\" of relation \"{short}\" contains null values",
+                        c.name
+                    ),
                 ));
             }
         }
@@ -66,7 +74,9 @@ fn rewrite(exec: &Exec<'_>, old: &TableDef, new: TableDef, sources: &[Source]) -
             if matches!(x.eval(&eval, &r)?, Value::Bool(false)) {
                 return Err(SqlError::new(
                     SqlState::CHECK_VIOLATION,
-                    format!("check constraint \"{name}\" of relation \"{short}\" is violated by some row"),
+                    format!(
+                        "check constraint \"{name}\" of relation \"{short}\" is violated by some row"
+                    ),
                 ));
             }
         }
@@ -88,7 +98,11 @@ fn rewrite(exec: &Exec<'_>, old: &TableDef, new: TableDef, sources: &[Source]) -
 }
 
 /// Replaces a definition keeping every row as it is (constraint removal).
-pub(crate) fn replace_definition(txn: &mut crate::mvcc::Transaction, old: &TableDef, new: TableDef) -> Result<(), SqlError> {
+pub(crate) fn replace_definition(
+    txn: &mut crate::mvcc::Transaction,
+    old: &TableDef,
+    new: TableDef,
+) -> Result<(), SqlError> {
     let rows: Vec<crate::mvcc::Row> = txn
         .scan(old.id, ..)?
         .map(|r| r.map(|(_, row)| row).map_err(SqlError::from))
@@ -134,12 +148,21 @@ fn bind_checks(exec: &Exec<'_>, def: &TableDef) -> Result<Vec<(String, Expr)>, S
 struct SimpleScope<'a>(&'a [ScopeColumn]);
 
 impl crate::sql::expr::Scope for SimpleScope<'_> {
-    fn resolve_column(&self, _: Option<&str>, name: &str) -> Result<(usize, twill_types::Oid, i32), SqlError> {
+    fn resolve_column(
+        &self,
+        _: Option<&str>,
+        name: &str,
+    ) -> Result<(usize, twill_types::Oid, i32), SqlError> {
         self.0
             .iter()
             .position(|c| c.name == name)
             .map(|i| (i, self.0[i].ty, self.0[i].typmod))
-            .ok_or_else(|| SqlError::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" does not exist")))
+            .ok_or_else(|| {
+                SqlError::new(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!("column \"{name}\" does not exist"),
+                )
+            })
     }
 }
 
@@ -174,7 +197,10 @@ fn rename_in(text: &str, from: &str, to: &str) -> Result<String, SqlError> {
 /// Whether a stored expression mentions a column.
 fn mentions(text: &str, column: &str) -> bool {
     use sqlparser::tokenizer::Token;
-    tokens(text).is_ok_and(|ts| ts.iter().any(|t| matches!(t, Token::Word(w) if word_name(w) == column)))
+    tokens(text).is_ok_and(|ts| {
+        ts.iter()
+            .any(|t| matches!(t, Token::Word(w) if word_name(w) == column))
+    })
 }
 
 /// Runs ALTER TABLE.
@@ -211,7 +237,10 @@ pub(crate) fn alter_table(
     if !matches!(current.kind, RelationKind::Table) {
         return Err(SqlError::new(
             SqlState::WRONG_OBJECT_TYPE,
-            format!("\"{}\" is not a table", parts.last().cloned().unwrap_or_default()),
+            format!(
+                "\"{}\" is not a table",
+                parts.last().cloned().unwrap_or_default()
+            ),
         ));
     }
     for op in &at.operations {
@@ -221,12 +250,18 @@ pub(crate) fn alter_table(
 }
 
 fn column_index(def: &TableDef, name: &str) -> Result<usize, SqlError> {
-    def.columns.iter().position(|c| c.name == name).ok_or_else(|| {
-        SqlError::new(
-            SqlState::UNDEFINED_COLUMN,
-            format!("column \"{name}\" of relation \"{}\" does not exist", split_key(&def.name).1),
-        )
-    })
+    def.columns
+        .iter()
+        .position(|c| c.name == name)
+        .ok_or_else(|| {
+            SqlError::new(
+                SqlState::UNDEFINED_COLUMN,
+                format!(
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    split_key(&def.name).1
+                ),
+            )
+        })
 }
 
 fn identity_sources(n: usize) -> Vec<Source> {
@@ -263,7 +298,9 @@ fn apply(
             // Build the column the way CREATE TABLE does, on a scratch table.
             let ct_sql = format!("CREATE TABLE scratch ({column_def})");
             let parsed = crate::sql::front::parse(&ct_sql)?;
-            let Some(crate::sql::front::StatementKind::Sql(stmt)) = parsed.into_iter().next().map(|p| p.kind) else {
+            let Some(crate::sql::front::StatementKind::Sql(stmt)) =
+                parsed.into_iter().next().map(|p| p.kind)
+            else {
                 return Err(SqlError::internal("column definition did not parse"));
             };
             let ast::Statement::CreateTable(ct) = *stmt else {
@@ -331,15 +368,21 @@ fn apply(
                     if cols.contains(&i) {
                         None
                     } else {
-                        Some(cols.iter().map(|&c| if c > i { c - 1 } else { c }).collect())
+                        Some(
+                            cols.iter()
+                                .map(|&c| if c > i { c - 1 } else { c })
+                                .collect(),
+                        )
                     }
                 };
-                let views = crate::sql::objects::dependent_views(&mut exec.txn.borrow_mut(), &def.name)?;
+                let views =
+                    crate::sql::objects::dependent_views(&mut exec.txn.borrow_mut(), &def.name)?;
                 for view in views {
-                    let reads_it = lookup(&mut exec.txn.borrow_mut(), &view)?.is_some_and(|v| match &v.kind {
-                        RelationKind::View { query } => mentions(query, &name),
-                        _ => false,
-                    });
+                    let reads_it =
+                        lookup(&mut exec.txn.borrow_mut(), &view)?.is_some_and(|v| match &v.kind {
+                            RelationKind::View { query } => mentions(query, &name),
+                            _ => false,
+                        });
                     if reads_it {
                         return Err(SqlError::new(
                             SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
@@ -355,13 +398,23 @@ fn apply(
                 new.indexes = new
                     .indexes
                     .iter()
-                    .filter_map(|ix| shift(&ix.columns).map(|columns| IndexDef { columns, ..ix.clone() }))
+                    .filter_map(|ix| {
+                        shift(&ix.columns).map(|columns| IndexDef {
+                            columns,
+                            ..ix.clone()
+                        })
+                    })
                     .collect();
                 new.checks.retain(|c| !mentions(&c.expr, &name));
                 new.foreign_keys = new
                     .foreign_keys
                     .iter()
-                    .filter_map(|fk| shift(&fk.columns).map(|columns| crate::mvcc::ForeignKeyDef { columns, ..fk.clone() }))
+                    .filter_map(|fk| {
+                        shift(&fk.columns).map(|columns| crate::mvcc::ForeignKeyDef {
+                            columns,
+                            ..fk.clone()
+                        })
+                    })
                     .collect();
             }
         }
@@ -420,14 +473,18 @@ fn apply(
                     new.columns[i].default = Some(value.to_string());
                 }
                 ast::AlterColumnOperation::DropDefault => new.columns[i].default = None,
-                ast::AlterColumnOperation::SetDataType { data_type, using, .. } => {
+                ast::AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                } => {
                     let (ty, typmod) = crate::sql::types::resolve_data_type(data_type)?;
                     let cols = table_cols(&def);
                     let scope = SimpleScope(&cols);
                     let old = &def.columns[i];
                     let x = match using {
                         Some(u) => {
-                            let x = crate::sql::expr::Binder::new(&scope).with_settings(settings.clone()).bind(u)?;
+                            let x = crate::sql::expr::Binder::new(&scope)
+                                .with_settings(settings.clone())
+                                .bind(u)?;
                             crate::sql::expr::Binder::new(&scope)
                                 .with_settings(settings.clone())
                                 .coerce(x, ty, typmod, CastContext::Assignment)?
@@ -460,7 +517,11 @@ fn apply(
                     new.columns[i].typmod = typmod;
                     sources[i] = Source::Expr(x);
                 }
-                _ => return Err(SqlError::unsupported(format!("ALTER COLUMN {op} is not supported"))),
+                _ => {
+                    return Err(SqlError::unsupported(format!(
+                        "ALTER COLUMN {op} is not supported"
+                    )));
+                }
             }
         }
         Op::AddConstraint { constraint, .. } => match constraint {
@@ -489,13 +550,21 @@ fn apply(
                     .collect::<Result<Vec<_>, _>>()?;
                 let names: Vec<&str> = cols.iter().map(|&c| new.columns[c].name.as_str()).collect();
                 new.indexes.push(IndexDef {
-                    name: u.name.as_ref().map(ident).unwrap_or_else(|| format!("{short}_{}_key", names.join("_"))),
+                    name: u
+                        .name
+                        .as_ref()
+                        .map(ident)
+                        .unwrap_or_else(|| format!("{short}_{}_key", names.join("_"))),
                     columns: cols,
                     unique: true,
                 });
             }
             ast::TableConstraint::Check(chk) => {
-                let name = chk.name.as_ref().map(ident).unwrap_or_else(|| format!("{short}_check"));
+                let name = chk
+                    .name
+                    .as_ref()
+                    .map(ident)
+                    .unwrap_or_else(|| format!("{short}_check"));
                 if new.checks.iter().any(|c| c.name == name) {
                     return Err(SqlError::new(
                         SqlState::DUPLICATE_OBJECT,
@@ -511,7 +580,14 @@ fn apply(
                 let columns: Vec<String> = fk.columns.iter().map(ident).collect();
                 let resolved = {
                     let mut txn = exec.txn.borrow_mut();
-                    crate::sql::foreign_key::define(&mut txn, &new, fk.name.as_ref(), &columns, fk, search_path)?
+                    crate::sql::foreign_key::define(
+                        &mut txn,
+                        &new,
+                        fk.name.as_ref(),
+                        &columns,
+                        fk,
+                        search_path,
+                    )?
                 };
                 new.foreign_keys.push(resolved);
                 // Existing rows must satisfy it.
@@ -529,18 +605,34 @@ fn apply(
                     crate::sql::foreign_key::check_parents(exec, &probe, &r, None)?;
                 }
             }
-            other => return Err(SqlError::unsupported(format!("constraint {other} is not supported"))),
+            other => {
+                return Err(SqlError::unsupported(format!(
+                    "constraint {other} is not supported"
+                )));
+            }
         },
-        Op::DropConstraint { if_exists, name, .. } => {
+        Op::DropConstraint {
+            if_exists, name, ..
+        } => {
             let name = ident(name);
-            let before = (new.checks.len(), new.indexes.len(), new.foreign_keys.len(), new.primary_key.is_some());
+            let before = (
+                new.checks.len(),
+                new.indexes.len(),
+                new.foreign_keys.len(),
+                new.primary_key.is_some(),
+            );
             new.checks.retain(|c| c.name != name);
             new.indexes.retain(|i| !(i.unique && i.name == name));
             new.foreign_keys.retain(|f| f.name != name);
             if new.primary_key.is_some() && def.primary_key_name() == name {
                 new.primary_key = None;
             }
-            let after = (new.checks.len(), new.indexes.len(), new.foreign_keys.len(), new.primary_key.is_some());
+            let after = (
+                new.checks.len(),
+                new.indexes.len(),
+                new.foreign_keys.len(),
+                new.primary_key.is_some(),
+            );
             if before == after {
                 if *if_exists {
                     return Ok(def);
@@ -552,7 +644,11 @@ fn apply(
             }
         }
         Op::SetOptionsParens { .. } | Op::OwnerTo { .. } => return Ok(def),
-        other => return Err(SqlError::unsupported(format!("ALTER TABLE {other} is not supported"))),
+        other => {
+            return Err(SqlError::unsupported(format!(
+                "ALTER TABLE {other} is not supported"
+            )));
+        }
     }
     // The definition as stored now (under its new name after RENAME TO).
     let stored_name = new.name.clone();

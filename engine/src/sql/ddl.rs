@@ -10,10 +10,10 @@ use sqlparser::ast;
 use twill_types::SqlState;
 
 use crate::mvcc::{CheckDef, ColumnDef, IndexDef, SequenceDef, TableDef, Transaction};
-use crate::sql::sequence::Sequences;
 use crate::sql::catalog::{lookup, qualified};
 use crate::sql::error::SqlError;
 use crate::sql::plan::query::{ident, object_parts};
+use crate::sql::sequence::Sequences;
 use crate::sql::types::resolve_data_type;
 
 /// The catalog key for a possibly qualified name, creating in the first
@@ -75,7 +75,10 @@ pub(crate) struct ColumnExtras {
 }
 
 /// A column from its CREATE TABLE / ADD COLUMN definition.
-pub(crate) fn column_from_ast(col: &ast::ColumnDef, short: &str) -> Result<(ColumnDef, ColumnExtras), SqlError> {
+pub(crate) fn column_from_ast(
+    col: &ast::ColumnDef,
+    short: &str,
+) -> Result<(ColumnDef, ColumnExtras), SqlError> {
     let name = ident(&col.name);
     let mut extra = ColumnExtras::default();
     let type_text = col.data_type.to_string().to_lowercase();
@@ -175,7 +178,8 @@ pub(crate) fn create_table(
     }
     let mut def = TableDef::new(key);
     let mut sequences_to_create: Vec<(String, SequenceDef)> = Vec::new();
-    let mut pending_fks: Vec<(Option<ast::Ident>, Vec<String>, ast::ForeignKeyConstraint)> = Vec::new();
+    let mut pending_fks: Vec<(Option<ast::Ident>, Vec<String>, ast::ForeignKeyConstraint)> =
+        Vec::new();
     let mut uniques: Vec<(Option<String>, Vec<String>)> = Vec::new();
     let mut pk: Option<Vec<String>> = None;
     for col in &ct.columns {
@@ -210,7 +214,11 @@ pub(crate) fn create_table(
             let seq_name = format!("{short}_{name}_seq");
             seq.owned_by = Some((short.clone(), name.clone()));
             let seq_key = qualified(schema, &seq_name);
-            let shown = if schema == "public" { seq_name.clone() } else { format!("{schema}.{seq_name}") };
+            let shown = if schema == "public" {
+                seq_name.clone()
+            } else {
+                format!("{schema}.{seq_name}")
+            };
             c.default = Some(format!("nextval('{shown}'::regclass)"));
             if serial_bits.is_some() {
                 c.nullable = false;
@@ -251,7 +259,11 @@ pub(crate) fn create_table(
                 expr: chk.expr.to_string(),
             }),
             ast::TableConstraint::ForeignKey(fk) => {
-                pending_fks.push((fk.name.clone(), fk.columns.iter().map(ident).collect(), fk.clone()));
+                pending_fks.push((
+                    fk.name.clone(),
+                    fk.columns.iter().map(ident).collect(),
+                    fk.clone(),
+                ));
             }
             other => {
                 return Err(SqlError::unsupported(format!(
@@ -291,7 +303,8 @@ pub(crate) fn create_table(
         });
     }
     for (name, columns, fk) in pending_fks {
-        let resolved = crate::sql::foreign_key::define(txn, &def, name.as_ref(), &columns, &fk, search_path)?;
+        let resolved =
+            crate::sql::foreign_key::define(txn, &def, name.as_ref(), &columns, &fk, search_path)?;
         def.foreign_keys.push(resolved);
     }
     for (key, seq) in sequences_to_create {

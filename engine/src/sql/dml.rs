@@ -233,7 +233,9 @@ fn identity_always(column: &str) -> SqlError {
         SqlState::from_code("428C9"),
         format!("cannot insert a non-DEFAULT value into column \"{column}\""),
     )
-    .with_detail(format!("Column \"{column}\" is an identity column defined as GENERATED ALWAYS."))
+    .with_detail(format!(
+        "Column \"{column}\" is an identity column defined as GENERATED ALWAYS."
+    ))
     .with_hint("Use OVERRIDING SYSTEM VALUE to override.")
 }
 
@@ -428,28 +430,28 @@ pub(crate) fn plan_insert(
                 }
             }
             match &oc.action {
-            ast::OnConflictAction::DoNothing => Conflict::Nothing,
-            ast::OnConflictAction::DoUpdate(du) => {
-                // Existing row, then the proposed one as `excluded`.
-                let mut both = cols.clone();
-                both.extend(table_scope(&def, "excluded"));
-                let correlated = Cell::new(false);
-                let scope = FromScope {
-                    planner,
-                    columns: &both,
-                    parent: None,
-                    correlated: &correlated,
-                    calls: None,
-                    clause: "ON CONFLICT",
-                };
-                let sets = assignments(planner, &scope, &def, &du.assignments)?;
-                let filter = match &du.selection {
-                    Some(w) => Some(planner.bind(&scope, |b| b.bind_condition(w, "WHERE"))?),
-                    None => None,
-                };
-                Conflict::Update { sets, filter }
+                ast::OnConflictAction::DoNothing => Conflict::Nothing,
+                ast::OnConflictAction::DoUpdate(du) => {
+                    // Existing row, then the proposed one as `excluded`.
+                    let mut both = cols.clone();
+                    both.extend(table_scope(&def, "excluded"));
+                    let correlated = Cell::new(false);
+                    let scope = FromScope {
+                        planner,
+                        columns: &both,
+                        parent: None,
+                        correlated: &correlated,
+                        calls: None,
+                        clause: "ON CONFLICT",
+                    };
+                    let sets = assignments(planner, &scope, &def, &du.assignments)?;
+                    let filter = match &du.selection {
+                        Some(w) => Some(planner.bind(&scope, |b| b.bind_condition(w, "WHERE"))?),
+                        None => None,
+                    };
+                    Conflict::Update { sets, filter }
+                }
             }
-        }
         }),
         Some(_) => return Err(SqlError::syntax("syntax error at or near \"DUPLICATE\"")),
     };
@@ -805,7 +807,13 @@ pub(crate) fn run_modify(exec: &Exec<'_>, plan: &ModifyPlan) -> Result<Written, 
         .primary_key
         .iter()
         .flatten()
-        .chain(plan.def.indexes.iter().filter(|i| i.unique).flat_map(|i| i.columns.iter()))
+        .chain(
+            plan.def
+                .indexes
+                .iter()
+                .filter(|i| i.unique)
+                .flat_map(|i| i.columns.iter()),
+        )
         .copied()
         .collect();
     let touches_keys = plan.delete || plan.sets.iter().any(|(c, _)| key_columns.contains(c));
@@ -856,7 +864,13 @@ pub(crate) fn run_modify(exec: &Exec<'_>, plan: &ModifyPlan) -> Result<Written, 
             check_row(exec, &eval, &plan.def, &plan.checks, &new)?;
             crate::sql::foreign_key::check_parents(exec, &plan.def, &new, Some(&row[..width]))?;
             if !refs.is_empty() {
-                crate::sql::foreign_key::on_parent_change(exec, &plan.def, &refs, &row[..width], Some(&new))?;
+                crate::sql::foreign_key::on_parent_change(
+                    exec,
+                    &plan.def,
+                    &refs,
+                    &row[..width],
+                    Some(&new),
+                )?;
             }
             write_update(exec, &plan.def, &key, &row[..width], new.clone())?;
             let mut r = new;

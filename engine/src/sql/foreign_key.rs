@@ -14,7 +14,9 @@ use std::sync::Arc;
 use sqlparser::ast;
 use twill_types::{SqlState, Value};
 
-use crate::mvcc::{ForeignKeyDef, Key, LockMode, LockOutcome, ReferentialAction, TableDef, Transaction, WaitPolicy};
+use crate::mvcc::{
+    ForeignKeyDef, Key, LockMode, LockOutcome, ReferentialAction, TableDef, Transaction, WaitPolicy,
+};
 use crate::sql::catalog::{lookup, qualified, split_key};
 use crate::sql::error::SqlError;
 use crate::sql::exec::Exec;
@@ -74,7 +76,10 @@ pub(crate) fn define(
             .with_detail(side.to_owned())
         })
     };
-    let child_cols = columns.iter().map(|n| position(child, n, "")).collect::<Result<Vec<_>, _>>()?;
+    let child_cols = columns
+        .iter()
+        .map(|n| position(child, n, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     let ref_cols: Vec<usize> = if fk.referred_columns.is_empty() {
         parent.primary_key.clone().ok_or_else(|| {
             SqlError::new(
@@ -119,14 +124,25 @@ pub(crate) fn define(
     }
     for (&c, &r) in child_cols.iter().zip(&ref_cols) {
         let (ct, rt) = (child.columns[c].type_oid, parent.columns[r].type_oid);
-        let int = |t| matches!(t, twill_types::oid::INT2 | twill_types::oid::INT4 | twill_types::oid::INT8);
-        let text = |t| matches!(t, twill_types::oid::TEXT | twill_types::oid::VARCHAR | twill_types::oid::BPCHAR);
+        let int = |t| {
+            matches!(
+                t,
+                twill_types::oid::INT2 | twill_types::oid::INT4 | twill_types::oid::INT8
+            )
+        };
+        let text = |t| {
+            matches!(
+                t,
+                twill_types::oid::TEXT | twill_types::oid::VARCHAR | twill_types::oid::BPCHAR
+            )
+        };
         if ct != rt && !(int(ct) && int(rt)) && !(text(ct) && text(rt)) {
             return Err(SqlError::new(
                 SqlState::DATATYPE_MISMATCH,
                 format!(
                     "foreign key constraint \"{}\" cannot be implemented",
-                    name.map(ident).unwrap_or_else(|| default_name(child, columns))
+                    name.map(ident)
+                        .unwrap_or_else(|| default_name(child, columns))
                 ),
             )
             .with_detail(format!(
@@ -139,7 +155,9 @@ pub(crate) fn define(
         }
     }
     Ok(ForeignKeyDef {
-        name: name.map(ident).unwrap_or_else(|| default_name(child, columns)),
+        name: name
+            .map(ident)
+            .unwrap_or_else(|| default_name(child, columns)),
         columns: child_cols,
         ref_table: parent_key,
         ref_columns: ref_cols,
@@ -155,13 +173,22 @@ fn default_name(child: &TableDef, columns: &[String]) -> String {
 fn key_text(values: &[&Value], exec: &Exec<'_>) -> String {
     values
         .iter()
-        .map(|v| if v.is_null() { "null".to_owned() } else { v.to_text(exec.settings) })
+        .map(|v| {
+            if v.is_null() {
+                "null".to_owned()
+            } else {
+                v.to_text(exec.settings)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn names(def: &TableDef, cols: &[usize]) -> String {
-    cols.iter().map(|&c| def.columns[c].name.as_str()).collect::<Vec<_>>().join(", ")
+    cols.iter()
+        .map(|&c| def.columns[c].name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The parent row matching `values` on `cols`: its storage key and row.
@@ -173,22 +200,28 @@ fn find(
 ) -> Result<Vec<(Key, Vec<Value>)>, SqlError> {
     if table.primary_key.as_deref() == Some(cols) {
         let key = Key::encode(values);
-        return Ok(txn.get(table.id, &key)?.map(|r| (key, r.to_vec())).into_iter().collect());
+        return Ok(txn
+            .get(table.id, &key)?
+            .map(|r| (key, r.to_vec()))
+            .into_iter()
+            .collect());
     }
     if let Some(i) = table.indexes.iter().position(|ix| ix.columns == cols) {
         let k = Key::encode(values);
         return txn
             .index_scan(table.id, i, k.clone()..=k)?
-            .map(|r| r.map(|(key, row)| (key, row.to_vec())).map_err(SqlError::from))
+            .map(|r| {
+                r.map(|(key, row)| (key, row.to_vec()))
+                    .map_err(SqlError::from)
+            })
             .collect();
     }
     let mut out = Vec::new();
     for item in txn.scan(table.id, ..)? {
         let (key, row) = item?;
-        let matches = cols
-            .iter()
-            .zip(values)
-            .all(|(&c, v)| Key::encode(std::slice::from_ref(&row[c])) == Key::encode(std::slice::from_ref(v)));
+        let matches = cols.iter().zip(values).all(|(&c, v)| {
+            Key::encode(std::slice::from_ref(&row[c])) == Key::encode(std::slice::from_ref(v))
+        });
         if matches {
             out.push((key, row.to_vec()));
         }
@@ -197,14 +230,22 @@ fn find(
 }
 
 /// Checks that a child row's keys exist in their parents (INSERT/UPDATE).
-pub(crate) fn check_parents(exec: &Exec<'_>, child: &TableDef, row: &[Value], changed: Option<&[Value]>) -> Result<(), SqlError> {
+pub(crate) fn check_parents(
+    exec: &Exec<'_>,
+    child: &TableDef,
+    row: &[Value],
+    changed: Option<&[Value]>,
+) -> Result<(), SqlError> {
     for fk in &child.foreign_keys {
         let values: Vec<Value> = fk.columns.iter().map(|&c| row[c].clone()).collect();
         if values.iter().any(Value::is_null) {
             continue;
         }
         if let Some(old) = changed
-            && fk.columns.iter().all(|&c| Key::encode(std::slice::from_ref(&old[c])) == Key::encode(std::slice::from_ref(&row[c])))
+            && fk.columns.iter().all(|&c| {
+                Key::encode(std::slice::from_ref(&old[c]))
+                    == Key::encode(std::slice::from_ref(&row[c]))
+            })
         {
             continue;
         }
@@ -229,7 +270,9 @@ pub(crate) fn check_parents(exec: &Exec<'_>, child: &TableDef, row: &[Value], ch
         }
         // A row inserted by this very statement into a self-referencing table.
         if !found && parent.id == child.id {
-            let own = fk.ref_columns.iter().zip(&values).all(|(&c, v)| Key::encode(std::slice::from_ref(&row[c])) == Key::encode(std::slice::from_ref(v)));
+            let own = fk.ref_columns.iter().zip(&values).all(|(&c, v)| {
+                Key::encode(std::slice::from_ref(&row[c])) == Key::encode(std::slice::from_ref(v))
+            });
             found = own;
         }
         if !found {
@@ -254,7 +297,10 @@ pub(crate) fn check_parents(exec: &Exec<'_>, child: &TableDef, row: &[Value], ch
 }
 
 /// The constraints of other tables (and this one) that reference `parent`.
-pub(crate) fn referencing(txn: &mut Transaction, parent: &TableDef) -> Result<Vec<(Arc<TableDef>, ForeignKeyDef)>, SqlError> {
+pub(crate) fn referencing(
+    txn: &mut Transaction,
+    parent: &TableDef,
+) -> Result<Vec<(Arc<TableDef>, ForeignKeyDef)>, SqlError> {
     let mut out = Vec::new();
     for name in txn.table_names()? {
         if let Some(def) = lookup(txn, &name)? {
@@ -283,7 +329,10 @@ pub(crate) fn on_parent_change(
             continue;
         }
         if let Some(new) = new
-            && fk.ref_columns.iter().all(|&c| Key::encode(std::slice::from_ref(&old[c])) == Key::encode(std::slice::from_ref(&new[c])))
+            && fk.ref_columns.iter().all(|&c| {
+                Key::encode(std::slice::from_ref(&old[c]))
+                    == Key::encode(std::slice::from_ref(&new[c]))
+            })
         {
             continue;
         }
@@ -294,7 +343,11 @@ pub(crate) fn on_parent_change(
         if rows.is_empty() {
             continue;
         }
-        let act = if new.is_some() { fk.on_update } else { fk.on_delete };
+        let act = if new.is_some() {
+            fk.on_update
+        } else {
+            fk.on_delete
+        };
         match act {
             ReferentialAction::Restrict => {
                 let refs: Vec<&Value> = values.iter().collect();

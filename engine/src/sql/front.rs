@@ -150,7 +150,11 @@ struct Source<'a> {
 impl<'a> Source<'a> {
     fn new(sql: &'a str) -> Source<'a> {
         let lines = std::iter::once(0)
-            .chain(sql.char_indices().filter(|(_, c)| *c == '\n').map(|(i, _)| i + 1))
+            .chain(
+                sql.char_indices()
+                    .filter(|(_, c)| *c == '\n')
+                    .map(|(i, _)| i + 1),
+            )
             .collect();
         Source { sql, lines }
     }
@@ -365,7 +369,11 @@ fn statement(sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Option<Parsed>, Sq
     }
     // The statement as written, minus what was removed: slices of the
     // original text, so literals keep their quoting exactly.
-    let rewritten: String = kept.idx.iter().map(|&i| source.slice(&tokens, i..i + 1)).collect();
+    let rewritten: String = kept
+        .idx
+        .iter()
+        .map(|&i| source.slice(&tokens, i..i + 1))
+        .collect();
     let dialect = PostgreSqlDialect {};
     // Locations in the rewritten text count from its first token.
     let offset = tokens[0].span.start;
@@ -474,7 +482,10 @@ fn fetch(tokens: &[&TokenWithSpan]) -> Result<StatementKind, SqlError> {
     } else if word(i, "absolute") || word(i, "relative") {
         let abs = word(i, "absolute");
         let (n, used) = number(i + 1).ok_or_else(|| {
-            syntax_near(&at(i + 1).map(ToString::to_string).unwrap_or_default(), None)
+            syntax_near(
+                &at(i + 1).map(ToString::to_string).unwrap_or_default(),
+                None,
+            )
         })?;
         direction = if abs {
             FetchDirection::Absolute(n)
@@ -680,8 +691,14 @@ mod tests {
         use FetchDirection::*;
         assert_eq!(f("fetch c1"), (false, Step(1), "c1".into()));
         assert_eq!(f("FETCH FORWARD 3 FROM c1"), (false, Step(3), "c1".into()));
-        assert_eq!(f("move backward all in \"C\""), (true, Step(-i64::MAX), "C".into()));
-        assert_eq!(f("fetch relative -1 from c"), (false, Relative(-1), "c".into()));
+        assert_eq!(
+            f("move backward all in \"C\""),
+            (true, Step(-i64::MAX), "C".into())
+        );
+        assert_eq!(
+            f("fetch relative -1 from c"),
+            (false, Relative(-1), "c".into())
+        );
         assert_eq!(f("fetch last c"), (false, Absolute(-1), "c".into()));
         assert_eq!(f("fetch -2 c"), (false, Step(-2), "c".into()));
         assert!(parse("fetch next from").is_err());
@@ -691,14 +708,23 @@ mod tests {
     fn literals_keep_their_quoting() {
         let p = one("select 'it''s', E'tab\\there', $$dollar$$ , 'é'");
         assert_eq!(p.text, "select 'it''s', E'tab\\there', $$dollar$$ , 'é'");
-        let StatementKind::Sql(stmt) = p.kind else { panic!("not sql") };
+        let StatementKind::Sql(stmt) = p.kind else {
+            panic!("not sql")
+        };
         assert!(stmt.to_string().contains("'it''s'"), "{stmt}");
         // Removal keeps the rest byte for byte.
         let p = one("copy t from stdin with (format csv, freeze on, quote '''')");
         assert!(p.extras.freeze);
-        let StatementKind::Sql(stmt) = p.kind else { panic!("not sql") };
-        let sqlparser::ast::Statement::Copy { options, .. } = *stmt else { panic!("not copy") };
-        assert!(options.contains(&sqlparser::ast::CopyOption::Quote('\'')), "{options:?}");
+        let StatementKind::Sql(stmt) = p.kind else {
+            panic!("not sql")
+        };
+        let sqlparser::ast::Statement::Copy { options, .. } = *stmt else {
+            panic!("not copy")
+        };
+        assert!(
+            options.contains(&sqlparser::ast::CopyOption::Quote('\'')),
+            "{options:?}"
+        );
     }
 
     #[test]

@@ -43,7 +43,11 @@ pub(crate) fn ensure_schema_of(txn: &mut Transaction, key: &str) -> Result<(), S
 }
 
 /// CREATE SCHEMA. Returns false when IF NOT EXISTS skipped it.
-pub(crate) fn create_schema(txn: &mut Transaction, name: &str, if_not_exists: bool) -> Result<bool, SqlError> {
+pub(crate) fn create_schema(
+    txn: &mut Transaction,
+    name: &str,
+    if_not_exists: bool,
+) -> Result<bool, SqlError> {
     if schema_exists(txn, name)? {
         if if_not_exists {
             return Ok(false);
@@ -82,15 +86,23 @@ pub(crate) fn create_view(
     search_path: &[String],
 ) -> Result<(), SqlError> {
     if cv.materialized {
-        return Err(SqlError::unsupported("materialized views are not supported"));
+        return Err(SqlError::unsupported(
+            "materialized views are not supported",
+        ));
     }
     let (key, short) = crate::sql::ddl::key_for(&cv.name, search_path);
     planner.with_txn(|t| ensure_schema_of(t, &key))?;
     // Plan it now: a view over a missing table or column is refused.
     let (_, columns) = planner.plan_top(&cv.query)?;
-    let aliases: Vec<String> = cv.columns.iter().map(|c| crate::sql::plan::query::ident(&c.name)).collect();
+    let aliases: Vec<String> = cv
+        .columns
+        .iter()
+        .map(|c| crate::sql::plan::query::ident(&c.name))
+        .collect();
     if aliases.len() > columns.len() {
-        return Err(SqlError::syntax("CREATE VIEW specifies more column names than columns"));
+        return Err(SqlError::syntax(
+            "CREATE VIEW specifies more column names than columns",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, c) in columns.iter().enumerate() {
@@ -121,13 +133,20 @@ pub(crate) fn create_view(
     let query = if aliases.is_empty() {
         cv.query.to_string()
     } else {
-        let cols: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.name.replace('"', "\"\""))).collect();
+        let cols: Vec<String> = columns
+            .iter()
+            .map(|c| format!("\"{}\"", c.name.replace('"', "\"\"")))
+            .collect();
         let outer: Vec<String> = columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
                 let alias = aliases.get(i).unwrap_or(&c.name);
-                format!("\"{}\" AS \"{}\"", c.name.replace('"', "\"\""), alias.replace('"', "\"\""))
+                format!(
+                    "\"{}\" AS \"{}\"",
+                    c.name.replace('"', "\"\""),
+                    alias.replace('"', "\"\"")
+                )
             })
             .collect();
         let _ = cols;
@@ -135,7 +154,12 @@ pub(crate) fn create_view(
     };
     let mut def = TableDef::new(key);
     def.kind = RelationKind::View { query };
-    let mut deps: Vec<String> = planner.dependencies.borrow().iter().map(|(k, _)| k.clone()).collect();
+    let mut deps: Vec<String> = planner
+        .dependencies
+        .borrow()
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
     deps.sort();
     deps.dedup();
     def.depends_on = deps;
@@ -170,7 +194,11 @@ pub(crate) fn dependent_views(txn: &mut Transaction, key: &str) -> Result<Vec<St
 
 /// DROP INDEX: finds the table that has it and rewrites the table without
 /// it. Returns false when no such index exists.
-fn drop_index(txn: &mut Transaction, parts: &[String], search_path: &[String]) -> Result<bool, SqlError> {
+fn drop_index(
+    txn: &mut Transaction,
+    parts: &[String],
+    search_path: &[String],
+) -> Result<bool, SqlError> {
     let (schemas, name): (Vec<String>, &str) = match parts {
         [n] => (search_path.to_vec(), n.as_str()),
         [.., s, n] => (vec![s.clone()], n.as_str()),
@@ -180,7 +208,9 @@ fn drop_index(txn: &mut Transaction, parts: &[String], search_path: &[String]) -
         if key.ends_with('.') || !schemas.iter().any(|s| s == split_key(&key).0) {
             continue;
         }
-        let Some(def) = lookup(txn, &key)? else { continue };
+        let Some(def) = lookup(txn, &key)? else {
+            continue;
+        };
         if def.primary_key.is_some() && def.primary_key_name() == name {
             let table = split_key(&def.name).1;
             return Err(SqlError::new(
@@ -294,24 +324,30 @@ pub(crate) fn drop_objects(
                 SqlState::WRONG_OBJECT_TYPE,
                 format!("\"{shown}\" is not a {word}"),
             )
-            .with_hint(format!("Use DROP {} to remove a {}.", match def.kind {
-                RelationKind::Table => "TABLE",
-                RelationKind::View { .. } => "VIEW",
-                RelationKind::Sequence(_) => "SEQUENCE",
-                RelationKind::Schema => "SCHEMA",
-            }, match def.kind {
-                RelationKind::Table => "table",
-                RelationKind::View { .. } => "view",
-                RelationKind::Sequence(_) => "sequence",
-                RelationKind::Schema => "schema",
-            })));
+            .with_hint(format!(
+                "Use DROP {} to remove a {}.",
+                match def.kind {
+                    RelationKind::Table => "TABLE",
+                    RelationKind::View { .. } => "VIEW",
+                    RelationKind::Sequence(_) => "SEQUENCE",
+                    RelationKind::Schema => "SCHEMA",
+                },
+                match def.kind {
+                    RelationKind::Table => "table",
+                    RelationKind::View { .. } => "view",
+                    RelationKind::Sequence(_) => "sequence",
+                    RelationKind::Schema => "schema",
+                }
+            )));
         }
         // Views over it: refuse, or with CASCADE drop them too.
         if matches!(def.kind, RelationKind::Table | RelationKind::View { .. }) {
             for view in dependent_views(txn, &key)? {
-                let dropping_too = names
-                    .iter()
-                    .any(|n| object_parts(n).last().is_some_and(|x| x == split_key(&view).1));
+                let dropping_too = names.iter().any(|n| {
+                    object_parts(n)
+                        .last()
+                        .is_some_and(|x| x == split_key(&view).1)
+                });
                 if dropping_too || keys.contains(&view) {
                     continue;
                 }
@@ -320,7 +356,10 @@ pub(crate) fn drop_objects(
                         SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
                         format!("cannot drop {word} {shown} because other objects depend on it"),
                     )
-                    .with_detail(format!("view {} depends on {word} {shown}", split_key(&view).1))
+                    .with_detail(format!(
+                        "view {} depends on {word} {shown}",
+                        split_key(&view).1
+                    ))
                     .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
                 }
                 keys.push(view);

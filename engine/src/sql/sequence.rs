@@ -78,7 +78,13 @@ impl Sequences {
                     d.max
                 }
             }
-            _ => return Err(limit_error(&c.name, d.increment > 0, if d.increment > 0 { d.max } else { d.min })),
+            _ => {
+                return Err(limit_error(
+                    &c.name,
+                    d.increment > 0,
+                    if d.increment > 0 { d.max } else { d.min },
+                ));
+            }
         };
         c.last = next;
         Ok(next)
@@ -124,7 +130,10 @@ fn int(e: &ast::Expr) -> Result<i64, SqlError> {
 }
 
 /// A sequence definition from CREATE SEQUENCE (or identity) options.
-pub(crate) fn definition(options: &[ast::SequenceOptions], bits: u32) -> Result<SequenceDef, SqlError> {
+pub(crate) fn definition(
+    options: &[ast::SequenceOptions],
+    bits: u32,
+) -> Result<SequenceDef, SqlError> {
     let mut increment = 1i64;
     let mut min = None;
     let mut max = None;
@@ -156,7 +165,10 @@ pub(crate) fn definition(options: &[ast::SequenceOptions], bits: u32) -> Result<
         }
     }
     if increment == 0 {
-        return Err(SqlError::new(SqlState::INVALID_PARAMETER_VALUE, "INCREMENT must not be zero"));
+        return Err(SqlError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "INCREMENT must not be zero",
+        ));
     }
     let type_max = match bits {
         16 => i16::MAX as i64,

@@ -146,7 +146,12 @@ impl Acc {
         match self {
             Acc::Count(n) => *n += 1,
             Acc::IntSum { sum, any } => {
-                *sum += as_numeric(first).to_i64().unwrap_or(0) as i128;
+                *sum += match first {
+                    Value::Int2(n) => *n as i128,
+                    Value::Int4(n) => *n as i128,
+                    Value::Int8(n) => *n as i128,
+                    other => as_numeric(other).to_i64().unwrap_or(0) as i128,
+                };
                 *any = true;
             }
             Acc::NumSum { sum, count } => {
@@ -491,6 +496,15 @@ impl AggregateNode {
                 if let Some(f) = &a.filter
                     && !cx.test(f, &row)?
                 {
+                    continue;
+                }
+                // One argument (the common case) needs no vector.
+                if let (Slot::Acc(acc), [x]) = (&mut *slot, a.args.as_slice()) {
+                    let v = match x {
+                        Expr::Column { index, .. } => row[*index].clone(),
+                        x => cx.eval(x, &row)?,
+                    };
+                    acc.add(cx, a, std::slice::from_ref(&v))?;
                     continue;
                 }
                 let args = a

@@ -201,6 +201,9 @@ impl ScanNode {
         let table = self.plan.table;
         let mut txn = cx.exec.txn.borrow_mut();
         let state = match &self.plan.access {
+            Access::Full if self.plan.lock.is_none() && !self.plan.with_key => {
+                ScanState::Streaming(txn.scan(table, ..)?.without_keys())
+            }
             Access::Full => ScanState::Streaming(txn.scan(table, ..)?),
             Access::KeyEq(values) => {
                 let Some(key) = key_of(cx, values)? else {

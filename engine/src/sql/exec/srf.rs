@@ -289,12 +289,18 @@ pub(crate) fn rows_of(
                 for caps in re.captures_iter(text) {
                     let groups: Vec<Value> = if caps.len() > 1 {
                         (1..caps.len())
-                            .map(|i| caps.get(i).map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())))
+                            .map(|i| {
+                                caps.get(i)
+                                    .map_or(Value::Null, |m| Value::Text(m.as_str().to_owned()))
+                            })
                             .collect()
                     } else {
                         vec![Value::Text(caps[0].to_owned())]
                     };
-                    out.push(vec![Value::Array(twill_types::Array::new(oid::TEXT, groups))]);
+                    out.push(vec![Value::Array(twill_types::Array::new(
+                        oid::TEXT,
+                        groups,
+                    ))]);
                 }
                 return Ok(out);
             }

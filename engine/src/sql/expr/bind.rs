@@ -822,11 +822,151 @@ impl<'a> Binder<'a> {
                 let args = vec![self.bind(time_zone)?, self.bind(timestamp)?];
                 self.call(e, "timezone", args)
             }
+            A::Overlay {
+                expr,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut args = vec![
+                    self.bind(expr)?,
+                    self.bind(overlay_what)?,
+                    self.bind(overlay_from)?,
+                ];
+                if let Some(f) = overlay_for {
+                    args.push(self.bind(f)?);
+                }
+                self.call(e, "overlay", args)
+            }
+            A::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                // PostgreSQL rewrites `x SIMILAR TO p` to
+                // `x ~ similar_to_escape(p)`; so do we.
+                let x = self.bind(expr)?;
+                let mut pat = vec![self.bind(pattern)?];
+                if let Some(esc) = escape_char {
+                    pat.push(self.bind(esc)?);
+                }
+                let pos = self.pos_of(e);
+                let re = self.call_pos(pos, "similar_to_escape", pat)?;
+                self.operator(pos, if *negated { "!~" } else { "~" }, x, re)
+            }
+            A::Tuple(_) => Err(SqlError::unsupported(
+                "row constructors are only supported in comparisons and IN",
+            )
+            .at(self.pos_of(e))),
             other => Err(
                 SqlError::unsupported(format!("expression not supported: {other}"))
                     .at(self.pos_of(e)),
             ),
         }
+    }
+
+    /// The elements of a row constructor `(a, b, …)` or `ROW(a, b, …)`.
+    fn row_items(e: &ast::Expr) -> Option<&[ast::Expr]> {
+        match e {
+            ast::Expr::Tuple(items) => Some(items),
+            ast::Expr::Nested(inner) => Self::row_items(inner),
+            _ => None,
+        }
+    }
+
+    /// `(a, b) op (c, d)`: `=` and `<>` pairwise, the ordering operators
+    /// lexicographically (the first unequal pair decides, as in
+    /// PostgreSQL's row comparison).
+    fn row_compare(
+        &mut self,
+        e: &ast::Expr,
+        left: &[ast::Expr],
+        sym: &str,
+        right: &[ast::Expr],
+    ) -> Result<Expr, SqlError> {
+        let pos = self.pos_of(e);
+        if left.len() != right.len() {
+            return Err(SqlError::syntax("unequal number of entries in row expressions").at(pos));
+        }
+        let mut pairs = Vec::with_capacity(left.len());
+        for (l, r) in left.iter().zip(right) {
+            pairs.push((self.bind(l)?, self.bind(r)?));
+        }
+        match sym {
+            "=" | "<>" => {
+                let items = pairs
+                    .into_iter()
+                    .map(|(l, r)| self.operator(pos, sym, l, r))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(if sym == "=" {
+                    Expr::And(items)
+                } else {
+                    Expr::Or(items)
+                })
+            }
+            "<" | "<=" | ">" | ">=" => {
+                let strict = &sym[..1];
+                // Built from the last pair outwards:
+                // l1 < r1 OR (l1 = r1 AND (l2 < r2 OR (…)))
+                let mut acc: Option<Expr> = None;
+                for (l, r) in pairs.into_iter().rev() {
+                    let last = acc.is_none();
+                    let cmp =
+                        self.operator(pos, if last { sym } else { strict }, l.clone(), r.clone())?;
+                    acc = Some(match acc {
+                        None => cmp,
+                        Some(rest) => {
+                            let eq = self.operator(pos, "=", l, r)?;
+                            Expr::Or(vec![cmp, Expr::And(vec![eq, rest])])
+                        }
+                    });
+                }
+                acc.ok_or_else(|| SqlError::unsupported("empty row comparison"))
+            }
+            _ => Err(SqlError::unsupported(format!(
+                "operator {sym} is not supported for row expressions"
+            ))
+            .at(pos)),
+        }
+    }
+
+    /// `(s1, e1) OVERLAPS (s2, e2)`; an interval end means `start + interval`.
+    fn overlaps(
+        &mut self,
+        e: &ast::Expr,
+        left: &ast::Expr,
+        right: &ast::Expr,
+    ) -> Result<Expr, SqlError> {
+        let pos = self.pos_of(e);
+        let (Some(l), Some(r)) = (Self::row_items(left), Self::row_items(right)) else {
+            return Err(SqlError::syntax("syntax error at or near \"OVERLAPS\"").at(pos));
+        };
+        if l.len() != 2 {
+            return Err(SqlError::syntax(
+                "wrong number of parameters on left side of OVERLAPS expression",
+            )
+            .at(pos));
+        }
+        if r.len() != 2 {
+            return Err(SqlError::syntax(
+                "wrong number of parameters on right side of OVERLAPS expression",
+            )
+            .at(pos));
+        }
+        let mut args = Vec::with_capacity(4);
+        for pair in [l, r] {
+            let start = self.bind(&pair[0])?;
+            let end = self.bind(&pair[1])?;
+            let end = if end.ty() == oid::INTERVAL {
+                self.operator(pos, "+", start.clone(), end)?
+            } else {
+                end
+            };
+            args.push(start);
+            args.push(end);
+        }
+        self.call_pos(pos, "overlaps", args)
     }
 
     /// This binder, for a hook that binds with the statement's parameters.
@@ -1033,6 +1173,15 @@ impl<'a> Binder<'a> {
                 } else {
                     Expr::Or(items)
                 })
+            }
+            BinaryOperator::Overlaps => self.overlaps(e, left, right),
+            _ if Self::row_items(left).is_some() && Self::row_items(right).is_some() => {
+                let sym = op_symbol(op).unwrap_or_default();
+                let (l, r) = (
+                    Self::row_items(left).unwrap_or_default(),
+                    Self::row_items(right).unwrap_or_default(),
+                );
+                self.row_compare(e, l, &sym, r)
             }
             _ => {
                 // Comparisons do not associate in PostgreSQL's grammar:
@@ -1274,6 +1423,9 @@ impl<'a> Binder<'a> {
                     "function argument clauses are not supported",
                 ));
             }
+            if name == "make_interval" {
+                return self.make_interval(e, &l.args);
+            }
             for a in &l.args {
                 match a {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => args.push(x),
@@ -1329,6 +1481,89 @@ impl<'a> Binder<'a> {
                 self.call_pos(pos, &name, bound)
             }
         }
+    }
+
+    /// `make_interval(years, months, weeks, days, hours, mins, secs)`: every
+    /// argument has a default (0) and may be given by name (`days => 3`),
+    /// so the call is completed to all seven before resolution.
+    fn make_interval(&mut self, e: &ast::Expr, list: &[FunctionArg]) -> Result<Expr, SqlError> {
+        const NAMES: [&str; 7] = ["years", "months", "weeks", "days", "hours", "mins", "secs"];
+        let pos = self.pos_of(e);
+        let mut slots: [Option<Expr>; 7] = Default::default();
+        let mut named = false;
+        let mut next = 0;
+        for a in list {
+            let (slot, x) = match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) if !named => {
+                    next += 1;
+                    (next - 1, x)
+                }
+                FunctionArg::Named {
+                    name,
+                    arg: FunctionArgExpr::Expr(x),
+                    ..
+                }
+                | FunctionArg::ExprNamed {
+                    name: ast::Expr::Identifier(name),
+                    arg: FunctionArgExpr::Expr(x),
+                    ..
+                } => {
+                    named = true;
+                    let n = ident_name(name);
+                    let Some(i) = NAMES.iter().position(|k| *k == n) else {
+                        let x = self.bind(x)?;
+                        return Err(SqlError::new(
+                            SqlState::UNDEFINED_FUNCTION,
+                            format!("function make_interval({n} => {}) does not exist", type_name(x.ty())),
+                        )
+                        .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(pos));
+                    };
+                    (i, x)
+                }
+                FunctionArg::Unnamed(_) if named => {
+                    return Err(SqlError::syntax(
+                        "positional argument cannot follow named argument",
+                    )
+                    .at(pos));
+                }
+                _ => {
+                    return Err(SqlError::unsupported(
+                        "this form of function argument is not supported",
+                    )
+                    .at(pos));
+                }
+            };
+            if slot >= 7 {
+                return self.call_pos(
+                    pos,
+                    "make_interval",
+                    vec![Expr::constant(Value::Null, oid::UNKNOWN); 8],
+                );
+            }
+            if slots[slot].is_some() {
+                return Err(SqlError::syntax(format!(
+                    "argument name \"{}\" used more than once",
+                    NAMES[slot]
+                ))
+                .at(pos));
+            }
+            slots[slot] = Some(self.bind(x)?);
+        }
+        let args = slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.unwrap_or_else(|| {
+                    if i == 6 {
+                        Expr::constant(Value::Float8(0.0), oid::FLOAT8)
+                    } else {
+                        Expr::constant(Value::Int4(0), oid::INT4)
+                    }
+                })
+            })
+            .collect();
+        self.call_pos(pos, "make_interval", args)
     }
 
     /// Coerces expressions to their common type (CASE, COALESCE, ARRAY, …).
@@ -1404,6 +1639,20 @@ impl<'a> Binder<'a> {
         negated: bool,
     ) -> Result<Expr, SqlError> {
         let pos = self.pos_of(e);
+        if let Some(l) = Self::row_items(x) {
+            let mut eqs = Vec::with_capacity(list.len());
+            for item in list {
+                let r = Self::row_items(item).ok_or_else(|| {
+                    SqlError::new(
+                        SqlState::UNDEFINED_FUNCTION,
+                        "operator does not exist: record = integer",
+                    )
+                    .at(pos)
+                })?;
+                eqs.push(self.row_compare(e, l, "=", r)?);
+            }
+            return Ok(Expr::InList { eqs, negated });
+        }
         let left = self.bind(x)?;
         let items = list
             .iter()

@@ -255,7 +255,9 @@ pub(crate) fn decode_text(ctx: &EvalContext<'_>, to: Oid, s: &str) -> Result<Val
     }
     // `'t'::regclass` names a relation: the session resolves it.
     if to == oid::REGCLASS && !s.trim().bytes().all(|c| c.is_ascii_digit()) {
-        return ctx.planner()?.session_call("regclass", &[Value::Text(s.to_owned())]);
+        return ctx
+            .planner()?
+            .session_call("regclass", &[Value::Text(s.to_owned())]);
     }
     Ok(Value::decode(
         to,

@@ -66,16 +66,26 @@ impl<'p, 't> Collector<'p, 't> {
             .named
             .iter()
             .find(|d| super::query::ident(&d.0) == name)
-            .ok_or_else(|| SqlError::new(SqlState::UNDEFINED_OBJECT, format!("window \"{name}\" does not exist")))?;
+            .ok_or_else(|| {
+                SqlError::new(
+                    SqlState::UNDEFINED_OBJECT,
+                    format!("window \"{name}\" does not exist"),
+                )
+            })?;
         match &def.1 {
             ast::NamedWindowExpr::WindowSpec(spec) => self.resolve_window(spec),
-            ast::NamedWindowExpr::NamedWindow(other) => self.named_window(&super::query::ident(other)),
+            ast::NamedWindowExpr::NamedWindow(other) => {
+                self.named_window(&super::query::ident(other))
+            }
         }
     }
 
     /// `OVER (w ORDER BY …)`: a window that copies a named one's partition
     /// (and ordering, when it has none of its own).
-    pub(crate) fn resolve_window(&self, spec: &ast::WindowSpec) -> Result<ast::WindowSpec, SqlError> {
+    pub(crate) fn resolve_window(
+        &self,
+        spec: &ast::WindowSpec,
+    ) -> Result<ast::WindowSpec, SqlError> {
         let Some(base) = &spec.window_name else {
             return Ok(spec.clone());
         };
@@ -83,7 +93,11 @@ impl<'p, 't> Collector<'p, 't> {
         Ok(ast::WindowSpec {
             window_name: None,
             partition_by: base.partition_by,
-            order_by: if spec.order_by.is_empty() { base.order_by } else { spec.order_by.clone() },
+            order_by: if spec.order_by.is_empty() {
+                base.order_by
+            } else {
+                spec.order_by.clone()
+            },
             window_frame: spec.window_frame.clone().or(base.window_frame),
         })
     }
@@ -406,7 +420,10 @@ impl CallSink for AggregatesOnly<'_, '_, '_> {
     }
 
     fn window(&self, _: &ast::Function, _: &mut Binder<'_>) -> Result<Expr, SqlError> {
-        Err(SqlError::new(SqlState::WINDOWING_ERROR, "window function calls cannot be nested"))
+        Err(SqlError::new(
+            SqlState::WINDOWING_ERROR,
+            "window function calls cannot be nested",
+        ))
     }
 }
 

@@ -394,8 +394,16 @@ fn function_item<'t>(
     let scope = FromScope {
         planner,
         columns: &empty,
-        parent: if left.is_some() { Some(&lateral_scope) } else { parent },
-        correlated: if left.is_some() { &inner_correlated } else { correlated },
+        parent: if left.is_some() {
+            Some(&lateral_scope)
+        } else {
+            parent
+        },
+        correlated: if left.is_some() {
+            &inner_correlated
+        } else {
+            correlated
+        },
         calls: None,
         clause: "functions in FROM",
     };

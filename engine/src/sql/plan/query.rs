@@ -328,7 +328,9 @@ impl<'t> StatementPlanner<'t> {
         };
         let lock = self.row_lock(query)?;
         let (mut plan, columns, junk) = match &*query.body {
-            SetExpr::Select(select) => self.plan_select(select, order, parent, correlated, lock, resolve_unknown)?,
+            SetExpr::Select(select) => {
+                self.plan_select(select, order, parent, correlated, lock, resolve_unknown)?
+            }
             body => {
                 if lock.is_some() {
                     return Err(SqlError::unsupported(
@@ -498,7 +500,9 @@ impl<'t> StatementPlanner<'t> {
                     if self.references(left, &name) {
                         return Err(SqlError::new(
                             SqlState::INVALID_RECURSION,
-                            format!("recursive reference to query \"{name}\" must not appear within its non-recursive term"),
+                            format!(
+                                "recursive reference to query \"{name}\" must not appear within its non-recursive term"
+                            ),
                         ));
                     }
                     let (base, base_cols) = self.plan_set_expr(left, parent, correlated)?;
@@ -571,7 +575,8 @@ impl<'t> StatementPlanner<'t> {
     ) -> Result<(Plan, Vec<OutputColumn>), SqlError> {
         match body {
             SetExpr::Select(select) => {
-                let (plan, columns, _) = self.plan_select(select, &[], parent, correlated, None, false)?;
+                let (plan, columns, _) =
+                    self.plan_select(select, &[], parent, correlated, None, false)?;
                 Ok((plan, columns))
             }
             SetExpr::Query(q) => self.plan_query(q, parent, correlated),
@@ -784,7 +789,8 @@ impl<'t> StatementPlanner<'t> {
             plan = super::access::push_filter(plan, predicate);
         }
         // Select list, HAVING and ORDER BY, collecting aggregates and windows.
-        let collector = Collector::new(self, &columns, parent, correlated).with_named_windows(&select.named_window);
+        let collector = Collector::new(self, &columns, parent, correlated)
+            .with_named_windows(&select.named_window);
         let scope = scope_of("SELECT", Some(&collector as &dyn super::scope::CallSink));
         let mut items: Vec<Item> = Vec::new();
         let mut srfs: Vec<Option<(super::SetFunction, Vec<Expr>)>> = Vec::new();
@@ -1170,7 +1176,9 @@ fn collect_names(f: &ast::TableFactor, out: &mut Vec<String>) {
             None => object_parts(name).last().cloned().unwrap_or_default(),
         }),
         ast::TableFactor::Derived { alias: Some(a), .. } => out.push(ident(&a.name)),
-        ast::TableFactor::NestedJoin { table_with_joins, .. } => {
+        ast::TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => {
             collect_names(&table_with_joins.relation, out);
             for j in &table_with_joins.joins {
                 collect_names(&j.relation, out);

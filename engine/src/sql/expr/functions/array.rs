@@ -263,9 +263,112 @@ fn arrayoverlap(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
     ))
 }
 
+/// `array_replace(a, from, to)`: NULL matches NULL, as in PostgreSQL.
+fn array_replace(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let Value::Array(x) = &a[0] else {
+        return Ok(Value::Null);
+    };
+    let mut out = x.clone();
+    for e in &mut out.elements {
+        if (e.is_null() && a[1].is_null()) || same(ctx, e, &a[1]) {
+            *e = a[2].clone();
+        }
+    }
+    out.element_type = elem_type(ctx);
+    Ok(Value::Array(out))
+}
+
+/// `array_fill(value, dims [, lower_bounds])`, one dimension only.
+fn array_fill(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let null_dims = || {
+        SqlError::new(
+            twill_types::SqlState::NULL_VALUE_NOT_ALLOWED,
+            "dimension array or low bound array cannot be null",
+        )
+    };
+    let dims = match &a[1] {
+        Value::Array(d) => d,
+        _ => return Err(null_dims()),
+    };
+    let lower = match a.get(2) {
+        None => None,
+        Some(Value::Array(l)) => Some(l),
+        Some(_) => return Err(null_dims()),
+    };
+    if let Some(l) = lower
+        && l.elements.len() != dims.elements.len()
+    {
+        return Err(SqlError::new(
+            twill_types::SqlState::from_code("2202E"),
+            "wrong number of array subscripts",
+        )
+        .with_detail("Low bound array has different size than dimensions array."));
+    }
+    if dims.elements.is_empty() {
+        return Ok(Value::Array(Array::new(elem_type(ctx), Vec::new())));
+    }
+    if dims.elements.len() > 1 {
+        return Err(SqlError::unsupported(
+            "multidimensional arrays are not supported",
+        ));
+    }
+    let n = match &dims.elements[0] {
+        Value::Null => {
+            return Err(SqlError::new(
+                twill_types::SqlState::NULL_VALUE_NOT_ALLOWED,
+                "dimension values cannot be null",
+            ));
+        }
+        v => int_arg(std::slice::from_ref(v), 0)?,
+    };
+    let lb = match lower.map(|l| &l.elements[0]) {
+        None => 1,
+        Some(Value::Null) => {
+            return Err(SqlError::new(
+                twill_types::SqlState::NULL_VALUE_NOT_ALLOWED,
+                "dimension values cannot be null",
+            ));
+        }
+        Some(v) => int_arg(std::slice::from_ref(v), 0)?,
+    };
+    if n <= 0 {
+        return Ok(Value::Array(Array::new(elem_type(ctx), Vec::new())));
+    }
+    if n > 134_217_727 {
+        return Err(SqlError::new(
+            twill_types::SqlState::PROGRAM_LIMIT_EXCEEDED,
+            "array size exceeds the maximum allowed (134217727)",
+        ));
+    }
+    let mut out = Array::new(elem_type(ctx), vec![a[0].clone(); n as usize]);
+    out.lower_bound = lb as i32;
+    Ok(Value::Array(out))
+}
+
 pub(super) fn register(r: &mut Builder) {
     use oid::*;
     r.func("array_length", &[ANYARRAY, INT4], INT4, array_length);
+    r.func(
+        "array_replace",
+        &[ANYCOMPATIBLEARRAY, ANYCOMPATIBLE, ANYCOMPATIBLE],
+        ANYCOMPATIBLEARRAY,
+        array_replace,
+    )
+    .nonstrict();
+    r.func(
+        "array_fill",
+        &[ANYELEMENT, INT4_ARRAY],
+        ANYARRAY,
+        array_fill,
+    )
+    .nonstrict();
+    r.func(
+        "array_fill",
+        &[ANYELEMENT, INT4_ARRAY, INT4_ARRAY],
+        ANYARRAY,
+        array_fill,
+    )
+    .nonstrict();
     r.func("array_lower", &[ANYARRAY, INT4], INT4, array_lower);
     r.func("array_upper", &[ANYARRAY, INT4], INT4, array_upper);
     r.func("array_ndims", &[ANYARRAY], INT4, array_ndims);

@@ -1031,6 +1031,569 @@ fn to_char_ts(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
     Ok(Value::Text(out))
 }
 
+fn field_overflow(msg: String) -> SqlError {
+    SqlError::new(SqlState::DATETIME_FIELD_OVERFLOW, msg)
+}
+
+fn interval_overflow() -> SqlError {
+    SqlError::new(
+        SqlState::DATETIME_VALUE_OUT_OF_RANGE,
+        "interval out of range",
+    )
+}
+
+/// `%g`-style seconds for error messages (`3.5`, `61`).
+fn fmt_secs(sec: f64) -> String {
+    if sec.fract() == 0.0 && sec.abs() < 1e15 {
+        format!("{:02}", sec as i64)
+    } else {
+        format!("{sec}")
+    }
+}
+
+/// Hours, minutes and fractional seconds → microseconds, with
+/// PostgreSQL's `time_overflows` check (24:00:00 is allowed).
+fn time_micros(h: i64, mi: i64, sec: f64) -> Result<i64, SqlError> {
+    let bad = || {
+        field_overflow(format!(
+            "time field value out of range: {h}:{mi:02}:{:02}",
+            fmt_secs(sec)
+        ))
+    };
+    if !(0..=24).contains(&h) || !(0..=59).contains(&mi) || !(0.0..=60.0).contains(&sec) {
+        return Err(bad());
+    }
+    let micros = (h * 60 + mi) * 60 * USECS_PER_SEC + (sec * USECS_PER_SEC as f64).round() as i64;
+    if micros > USECS_PER_DAY {
+        return Err(bad());
+    }
+    Ok(micros)
+}
+
+fn make_time(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::Time(time_micros(
+        int_arg(a, 0)?,
+        int_arg(a, 1)?,
+        float_arg(a, 2)?,
+    )?))
+}
+
+/// The wall-clock timestamp `make_timestamp` builds (negative years are BC).
+fn make_local(a: &[Value]) -> Result<i64, SqlError> {
+    let (y, m, d) = (int_arg(a, 0)?, int_arg(a, 1)?, int_arg(a, 2)?);
+    let bad_date = || field_overflow(format!("date field value out of range: {y}-{m:02}-{d:02}"));
+    if y == 0
+        || !(1..=12).contains(&m)
+        || d < 1
+        || d > days_in_month(if y < 0 { y + 1 } else { y }, m as u32) as i64
+    {
+        return Err(bad_date());
+    }
+    let year = if y < 0 { y + 1 } else { y };
+    let days = days_from_civil(year, m as u32, d as u32);
+    let (h, mi, sec) = (int_arg(a, 3)?, int_arg(a, 4)?, float_arg(a, 5)?);
+    let time = time_micros(h, mi, sec)?;
+    let t = days
+        .checked_mul(USECS_PER_DAY)
+        .and_then(|x| x.checked_add(time))
+        .ok_or_else(|| {
+            SqlError::new(
+                SqlState::DATETIME_VALUE_OUT_OF_RANGE,
+                format!(
+                    "timestamp out of range: {y}-{m:02}-{d:02} {h}:{mi:02}:{}",
+                    fmt_secs(sec)
+                ),
+            )
+        })?;
+    check_timestamp(t)
+}
+
+fn make_timestamp(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::Timestamp(make_local(a)?))
+}
+
+fn make_timestamptz(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let local = make_local(a)?;
+    let utc = if a.len() > 6 {
+        let tz = zone(text_arg(a, 6)?)?;
+        local.saturating_sub(
+            tz.offset_for_local(local.div_euclid(USECS_PER_SEC)) as i64 * USECS_PER_SEC,
+        )
+    } else {
+        from_local(&ctx.eval.settings, local)
+    };
+    Ok(Value::TimestampTz(check_timestamp(utc)?))
+}
+
+/// `make_interval(years, months, weeks, days, hours, mins, secs)` (the
+/// binder fills defaults and named arguments).
+fn make_interval(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let i = |k| int_arg(a, k);
+    let secs = float_arg(a, 6)?;
+    if !secs.is_finite() {
+        return Err(interval_overflow());
+    }
+    let months = i(0)?
+        .checked_mul(12)
+        .and_then(|y| y.checked_add(i(1).ok()?));
+    let days = i(2)?.checked_mul(7).and_then(|w| w.checked_add(i(3).ok()?));
+    let micros = (i(4)? * 3600 + i(5)? * 60) as f64 * USECS_PER_SEC as f64
+        + (secs * USECS_PER_SEC as f64).round();
+    let (Some(months), Some(days)) = (months, days) else {
+        return Err(interval_overflow());
+    };
+    if i32::try_from(months).is_err() || i32::try_from(days).is_err() || micros.abs() > 9.2e18 {
+        return Err(interval_overflow());
+    }
+    Ok(Value::Interval(Interval {
+        months: months as i32,
+        days: days as i32,
+        micros: micros as i64,
+    }))
+}
+
+fn justify_interval(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let iv = interval_arg(a, 0)?;
+    let (mut month, mut day, mut time) = (iv.months as i64, iv.days as i64, iv.micros);
+    if (day > 0 && time > 0) || (day < 0 && time < 0) {
+        let whole = time / USECS_PER_DAY;
+        time -= whole * USECS_PER_DAY;
+        day += whole;
+    }
+    let whole_month = day / 30;
+    day -= whole_month * 30;
+    month += whole_month;
+    if month > 0 && (day < 0 || (day == 0 && time < 0)) {
+        day += 30;
+        month -= 1;
+    } else if month < 0 && (day > 0 || (day == 0 && time > 0)) {
+        day -= 30;
+        month += 1;
+    }
+    let whole = time / USECS_PER_DAY;
+    time -= whole * USECS_PER_DAY;
+    day += whole;
+    if day > 0 && time < 0 {
+        time += USECS_PER_DAY;
+        day -= 1;
+    } else if day < 0 && time > 0 {
+        time -= USECS_PER_DAY;
+        day += 1;
+    }
+    let (Ok(months), Ok(days)) = (i32::try_from(month), i32::try_from(day)) else {
+        return Err(interval_overflow());
+    };
+    Ok(Value::Interval(Interval {
+        months,
+        days,
+        micros: time,
+    }))
+}
+
+fn isfinite(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::Bool(match &a[0] {
+        Value::Date(d) => *d != i32::MIN && *d != i32::MAX,
+        Value::Timestamp(t) | Value::TimestampTz(t) => !is_infinite_ts(*t),
+        _ => true,
+    }))
+}
+
+/// `(s1, e1) OVERLAPS (s2, e2)` with PostgreSQL's NULL rules
+/// (`overlaps_timestamp`): a NULL end is the start, ends may come first.
+fn overlaps(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let v = |i: usize| match &a[i] {
+        Value::Timestamp(t) | Value::TimestampTz(t) | Value::Time(t) => Some(*t),
+        Value::Date(d) => Some(*d as i64),
+        _ => None,
+    };
+    let norm = |s: Option<i64>, e: Option<i64>| match (s, e) {
+        (None, None) => None,
+        (None, Some(e)) => Some((e, None)),
+        (Some(s), None) => Some((s, None)),
+        (Some(s), Some(e)) => Some(if s > e { (e, Some(s)) } else { (s, Some(e)) }),
+    };
+    let (Some((s1, e1)), Some((s2, e2))) = (norm(v(0), v(1)), norm(v(2), v(3))) else {
+        return Ok(Value::Null);
+    };
+    let r = if s1 > s2 {
+        match e2 {
+            None => None,
+            Some(e2) if s1 < e2 => Some(true),
+            Some(_) => e1.map(|_| false),
+        }
+    } else if s1 < s2 {
+        match e1 {
+            None => None,
+            Some(e1) if s2 < e1 => Some(true),
+            Some(_) => e2.map(|_| false),
+        }
+    } else if e1.is_none() || e2.is_none() {
+        None
+    } else {
+        Some(true)
+    };
+    Ok(r.map_or(Value::Null, Value::Bool))
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const DAYS: [&str; 7] = [
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
+
+/// The fields `to_date`/`to_timestamp(text, text)` read.
+#[derive(Default)]
+struct Parsed {
+    year: Option<i64>,
+    month: Option<i64>,
+    day: Option<i64>,
+    doy: Option<i64>,
+    hour: i64,
+    hour12: bool,
+    pm: Option<bool>,
+    minute: i64,
+    second: i64,
+    micros: i64,
+    tz_offset: Option<i64>,
+}
+
+fn bad_value(value: &str, field: &str, detail: &str) -> SqlError {
+    SqlError::new(
+        SqlState::INVALID_DATETIME_FORMAT,
+        format!("invalid value \"{value}\" for \"{field}\""),
+    )
+    .with_detail(detail)
+}
+
+/// Parses `input` by the to_char-style template `fmt` (the common patterns:
+/// YYYY YYY YY Y MM DD DDD HH HH12 HH24 MI SS MS US Mon Month Dy Day AM PM
+/// TZH TZM, FM, quoted text and separators).
+fn parse_template(input: &str, fmt: &str) -> Result<Parsed, SqlError> {
+    let inp: Vec<char> = input.chars().collect();
+    let f: Vec<char> = fmt.chars().collect();
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut p = Parsed::default();
+    let starts = |j: usize, pat: &str| {
+        let n = pat.chars().count();
+        j + n <= f.len() && f[j..j + n].iter().collect::<String>() == pat
+    };
+    // Reads an unsigned number of at most `max` digits (all digits when the
+    // next template item is not a digit field).
+    let number = |i: &mut usize, max: usize, name: &str, signed: bool| -> Result<i64, SqlError> {
+        while *i < inp.len() && inp[*i] == ' ' {
+            *i += 1;
+        }
+        let start = *i;
+        if signed && *i < inp.len() && (inp[*i] == '-' || inp[*i] == '+') {
+            *i += 1;
+        }
+        let digits_start = *i;
+        while *i < inp.len() && inp[*i].is_ascii_digit() && *i - digits_start < max {
+            *i += 1;
+        }
+        let text: String = inp[start..*i].iter().collect();
+        if *i == digits_start {
+            let rest: String = inp[start..]
+                .iter()
+                .take_while(|c| c.is_alphanumeric())
+                .collect();
+            return Err(bad_value(&rest, name, "Value must be an integer."));
+        }
+        text.parse::<i64>()
+            .map_err(|_| bad_value(&text, name, "Value must be an integer."))
+    };
+    while j < f.len() {
+        if i >= inp.len() {
+            break;
+        }
+        if starts(j, "FM") || starts(j, "fm") {
+            j += 2;
+            continue;
+        }
+        // (pattern, width, setter)
+        let upper: String = f[j..]
+            .iter()
+            .take(5)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if f[j] == '"' {
+            j += 1;
+            while j < f.len() && f[j] != '"' {
+                j += 1;
+                i += 1;
+            }
+            j += 1;
+            continue;
+        }
+        macro_rules! num {
+            ($len:expr, $max:expr, $name:expr, $signed:expr) => {{
+                j += $len;
+                number(&mut i, $max, $name, $signed)?
+            }};
+        }
+        if upper.starts_with("YYYY") {
+            let next_is_digit_field = j + 4 < f.len() && f[j + 4].is_ascii_alphabetic();
+            p.year = Some(num!(
+                4,
+                if next_is_digit_field { 4 } else { 9 },
+                "YYYY",
+                true
+            ));
+        } else if upper.starts_with("YYY") {
+            let y = num!(3, 3, "YYY", false);
+            p.year = Some(if y < 100 { y + 2000 } else { y + 1000 });
+        } else if upper.starts_with("YY") {
+            let y = num!(2, 2, "YY", false);
+            p.year = Some(if y < 70 { y + 2000 } else { y + 1900 });
+        } else if upper.starts_with('Y') && !upper.starts_with("Y,") {
+            let y = num!(1, 1, "Y", false);
+            p.year = Some(y + 2000);
+        } else if upper.starts_with("MONTH") || upper.starts_with("MON") {
+            let full = upper.starts_with("MONTH");
+            let name: String = f[j..j + if full { 5 } else { 3 }].iter().collect();
+            j += name.len();
+            let rest: String = inp[i..].iter().collect::<String>().to_ascii_lowercase();
+            let found = MONTHS.iter().enumerate().find_map(|(k, m)| {
+                if full && rest.starts_with(m) {
+                    Some((k, m.len()))
+                } else if !full && rest.starts_with(&m[..3]) {
+                    Some((k, 3))
+                } else {
+                    None
+                }
+            });
+            let Some((k, n)) = found else {
+                let word: String = inp[i..].iter().take_while(|c| c.is_alphabetic()).collect();
+                return Err(bad_value(
+                    &word,
+                    &name,
+                    "The given value did not match any of the allowed values for this field.",
+                ));
+            };
+            p.month = Some(k as i64 + 1);
+            i += n;
+        } else if upper.starts_with("MM") {
+            p.month = Some(num!(2, 2, "MM", false));
+        } else if upper.starts_with("MI") {
+            p.minute = num!(2, 2, "MI", false);
+        } else if upper.starts_with("MS") {
+            let start = i;
+            let v = num!(2, 3, "MS", false);
+            let digits = inp[start..i].iter().filter(|c| c.is_ascii_digit()).count() as u32;
+            p.micros = v * 10i64.pow(3 - digits.min(3)) * 1000;
+        } else if upper.starts_with("US") {
+            let start = i;
+            let v = num!(2, 6, "US", false);
+            let digits = inp[start..i].iter().filter(|c| c.is_ascii_digit()).count() as u32;
+            p.micros = v * 10i64.pow(6 - digits.min(6));
+        } else if upper.starts_with("DDD") {
+            p.doy = Some(num!(3, 3, "DDD", false));
+        } else if upper.starts_with("DD") {
+            p.day = Some(num!(2, 2, "DD", false));
+        } else if upper.starts_with("DAY") || upper.starts_with("DY") {
+            let full = upper.starts_with("DAY");
+            j += if full { 3 } else { 2 };
+            let rest: String = inp[i..].iter().collect::<String>().to_ascii_lowercase();
+            let n = DAYS
+                .iter()
+                .find_map(|d| {
+                    if full && rest.starts_with(d) {
+                        Some(d.len())
+                    } else if !full && rest.starts_with(&d[..3]) {
+                        Some(3)
+                    } else {
+                        None
+                    }
+                })
+                .ok_or_else(|| {
+                    let word: String = inp[i..].iter().take_while(|c| c.is_alphabetic()).collect();
+                    bad_value(
+                        &word,
+                        if full { "Day" } else { "Dy" },
+                        "The given value did not match any of the allowed values for this field.",
+                    )
+                })?;
+            i += n;
+        } else if upper.starts_with("HH24") {
+            p.hour = num!(4, 2, "HH24", false);
+        } else if upper.starts_with("HH12") {
+            p.hour = num!(4, 2, "HH12", false);
+            p.hour12 = true;
+        } else if upper.starts_with("HH") {
+            p.hour = num!(2, 2, "HH", false);
+            p.hour12 = true;
+        } else if upper.starts_with("SS") {
+            p.second = num!(2, 2, "SS", false);
+        } else if upper.starts_with("AM")
+            || upper.starts_with("PM")
+            || upper.starts_with("A.M.")
+            || upper.starts_with("P.M.")
+        {
+            let dotted = upper.starts_with("A.M.") || upper.starts_with("P.M.");
+            let n = if dotted { 4 } else { 2 };
+            j += n;
+            let word: String = inp[i..]
+                .iter()
+                .take(n)
+                .collect::<String>()
+                .to_ascii_uppercase();
+            p.pm = match word.as_str() {
+                "AM" | "A.M." => Some(false),
+                "PM" | "P.M." => Some(true),
+                _ => {
+                    return Err(bad_value(
+                        &word,
+                        &f[j - n..j].iter().collect::<String>(),
+                        "The given value did not match any of the allowed values for this field.",
+                    ));
+                }
+            };
+            i += n;
+        } else if upper.starts_with("TZH") {
+            let h = num!(3, 2, "TZH", true);
+            p.tz_offset = Some(p.tz_offset.unwrap_or(0) + h * 3600);
+        } else if upper.starts_with("TZM") {
+            let m = num!(3, 2, "TZM", false);
+            let base = p.tz_offset.unwrap_or(0);
+            p.tz_offset = Some(base + if base < 0 { -m * 60 } else { m * 60 });
+        } else if upper.starts_with("TZ") || upper.starts_with("OF") {
+            return Err(SqlError::unsupported(format!(
+                "formatting field \"{}\" is only supported in to_char",
+                &upper[..2]
+            )));
+        } else {
+            // A separator or literal: skips one input character (any
+            // whitespace in the template skips the input's whitespace).
+            if f[j].is_whitespace() {
+                while i < inp.len() && inp[i].is_whitespace() {
+                    i += 1;
+                }
+            } else if !inp[i].is_ascii_alphanumeric() || inp[i] == f[j] {
+                i += 1;
+            }
+            j += 1;
+            continue;
+        }
+        // After a field: whitespace before a separator is skipped.
+    }
+    Ok(p)
+}
+
+/// The wall-clock timestamp of parsed fields, with PostgreSQL's range
+/// checks (22008 `date/time field value out of range: "…"`).
+fn parsed_local(p: &Parsed, input: &str) -> Result<i64, SqlError> {
+    let out_of_range = || {
+        SqlError::new(
+            SqlState::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{input}\""),
+        )
+    };
+    let mut hour = p.hour;
+    if p.hour12 || p.pm.is_some() {
+        if !(1..=12).contains(&hour) {
+            return Err(SqlError::new(
+                SqlState::INVALID_DATETIME_FORMAT,
+                format!("hour \"{hour}\" is invalid for the 12-hour clock"),
+            )
+            .with_hint("Use the 24-hour clock, or give an hour between 1 and 12."));
+        }
+        if p.pm == Some(true) && hour < 12 {
+            hour += 12;
+        } else if p.pm != Some(true) && hour == 12 {
+            hour = 0;
+        }
+    }
+    let year = p.year.unwrap_or(1);
+    let y = if year <= 0 { year + 1 } else { year };
+    let days = if let Some(doy) = p.doy.filter(|_| p.month.is_none() && p.day.is_none()) {
+        let leap = days_in_month(y, 2) == 29;
+        if doy < 1 || doy > if leap { 366 } else { 365 } {
+            return Err(out_of_range());
+        }
+        days_from_civil(y, 1, 1) + doy - 1
+    } else {
+        let (m, d) = (p.month.unwrap_or(1), p.day.unwrap_or(1));
+        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m as u32) as i64 {
+            return Err(out_of_range());
+        }
+        days_from_civil(y, m as u32, d as u32)
+    };
+    if hour > 24 || p.minute > 59 || p.second > 60 {
+        return Err(out_of_range());
+    }
+    let t =
+        days * USECS_PER_DAY + ((hour * 60 + p.minute) * 60 + p.second) * USECS_PER_SEC + p.micros;
+    check_timestamp(t)
+}
+
+fn to_date(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let input = text_arg(a, 0)?;
+    let p = parse_template(input, text_arg(a, 1)?)?;
+    let local = parsed_local(&p, input)?;
+    Ok(Value::Date(local.div_euclid(USECS_PER_DAY) as i32))
+}
+
+fn to_timestamp_fmt(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let input = text_arg(a, 0)?;
+    let p = parse_template(input, text_arg(a, 1)?)?;
+    let local = parsed_local(&p, input)?;
+    let utc = match p.tz_offset {
+        Some(off) => local - off * USECS_PER_SEC,
+        None => from_local(&ctx.eval.settings, local),
+    };
+    Ok(Value::TimestampTz(check_timestamp(utc)?))
+}
+
+/// `time ± interval`: only the interval's time part counts, wrapping
+/// around midnight (PostgreSQL's `time_pl_interval`).
+fn time_pl_interval(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (t, iv) = match (&a[0], &a[1]) {
+        (Value::Time(t), Value::Interval(iv)) | (Value::Interval(iv), Value::Time(t)) => (*t, iv),
+        other => return Err(SqlError::internal(format!("time + interval on {other:?}"))),
+    };
+    Ok(Value::Time(
+        t.wrapping_add(iv.micros).rem_euclid(USECS_PER_DAY),
+    ))
+}
+
+fn time_mi_interval(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (Value::Time(t), Value::Interval(iv)) = (&a[0], &a[1]) else {
+        return Err(SqlError::internal("time - interval on non-time"));
+    };
+    Ok(Value::Time(
+        t.wrapping_sub(iv.micros).rem_euclid(USECS_PER_DAY),
+    ))
+}
+
+fn time_mi_time(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (Value::Time(x), Value::Time(y)) = (&a[0], &a[1]) else {
+        return Err(SqlError::internal("time - time on non-time"));
+    };
+    Ok(Value::Interval(Interval {
+        months: 0,
+        days: 0,
+        micros: x - y,
+    }))
+}
+
 pub(super) fn register(r: &mut Builder) {
     use oid::*;
     r.op("+", DATE, INT4, DATE, date_pl_int);
@@ -1046,6 +1609,10 @@ pub(super) fn register(r: &mut Builder) {
         r.op("-", t, t, INTERVAL, ts_mi_ts);
     }
     r.op("+", INTERVAL, INTERVAL, INTERVAL, interval_pl);
+    r.op("+", TIME, INTERVAL, TIME, time_pl_interval);
+    r.op("+", INTERVAL, TIME, TIME, time_pl_interval);
+    r.op("-", TIME, INTERVAL, TIME, time_mi_interval);
+    r.op("-", TIME, TIME, INTERVAL, time_mi_time);
     r.op("-", INTERVAL, INTERVAL, INTERVAL, interval_mi);
     r.prefix("-", INTERVAL, INTERVAL, interval_um);
     r.op("*", INTERVAL, FLOAT8, INTERVAL, interval_mul);
@@ -1080,6 +1647,44 @@ pub(super) fn register(r: &mut Builder) {
     r.func("to_timestamp", &[FLOAT8], TIMESTAMPTZ, to_timestamp);
     r.func("justify_days", &[INTERVAL], INTERVAL, justify_days);
     r.func("justify_hours", &[INTERVAL], INTERVAL, justify_hours_fn);
+    r.func("justify_interval", &[INTERVAL], INTERVAL, justify_interval);
+    r.func("make_time", &[INT4, INT4, FLOAT8], TIME, make_time);
+    r.func(
+        "make_timestamp",
+        &[INT4, INT4, INT4, INT4, INT4, FLOAT8],
+        TIMESTAMP,
+        make_timestamp,
+    );
+    r.func(
+        "make_timestamptz",
+        &[INT4, INT4, INT4, INT4, INT4, FLOAT8],
+        TIMESTAMPTZ,
+        make_timestamptz,
+    )
+    .stable();
+    r.func(
+        "make_timestamptz",
+        &[INT4, INT4, INT4, INT4, INT4, FLOAT8, TEXT],
+        TIMESTAMPTZ,
+        make_timestamptz,
+    )
+    .stable();
+    r.func(
+        "make_interval",
+        &[INT4, INT4, INT4, INT4, INT4, INT4, FLOAT8],
+        INTERVAL,
+        make_interval,
+    );
+    for t in [DATE, TIMESTAMP, TIMESTAMPTZ, INTERVAL] {
+        r.func("isfinite", &[t], BOOL, isfinite);
+    }
+    for t in [TIMESTAMP, TIMESTAMPTZ, TIME] {
+        r.func("overlaps", &[t, t, t, t], BOOL, overlaps)
+            .nonstrict();
+    }
+    r.func("to_date", &[TEXT, TEXT], DATE, to_date).stable();
+    r.func("to_timestamp", &[TEXT, TEXT], TIMESTAMPTZ, to_timestamp_fmt)
+        .stable();
     r.func("to_char", &[TIMESTAMP, TEXT], TEXT, to_char_ts)
         .stable();
     r.func("to_char", &[TIMESTAMPTZ, TEXT], TEXT, to_char_ts)

@@ -748,6 +748,397 @@ pub(crate) fn jsonb_to_scalar(s: &str, to: twill_types::Oid) -> Result<Value, Sq
     }
 }
 
+fn node(j: J) -> Node {
+    Node {
+        j,
+        start: 0,
+        end: 0,
+    }
+}
+
+/// A jsonb argument, parsed from its normal form (no duplicate keys).
+fn jsonb_arg(a: &[Value], i: usize) -> Result<J, SqlError> {
+    Ok(parse(&normalize_jsonb(json_text(&a[i])?)?)?.j)
+}
+
+fn jsonb_value(j: J) -> Result<Value, SqlError> {
+    let mut s = String::new();
+    write(&node(j), &mut s);
+    Ok(Value::Jsonb(normalize_jsonb(&s)?))
+}
+
+fn text_array(v: &Value) -> Result<Vec<Option<String>>, SqlError> {
+    match v {
+        Value::Array(arr) => Ok(arr
+            .elements
+            .iter()
+            .map(|e| match e {
+                Value::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()),
+        other => Err(SqlError::internal(format!(
+            "expected text[], got {other:?}"
+        ))),
+    }
+}
+
+fn jsonb_delete_index(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let i = int_arg(a, 1)?;
+    match jsonb_arg(a, 0)? {
+        J::Arr(mut v) => {
+            let idx = if i < 0 { v.len() as i64 + i } else { i };
+            if (0..v.len() as i64).contains(&idx) {
+                v.remove(idx as usize);
+            }
+            jsonb_value(J::Arr(v))
+        }
+        J::Obj(_) => Err(SqlError::invalid_parameter(
+            "cannot delete from object using integer index",
+        )),
+        _ => Err(SqlError::invalid_parameter("cannot delete from scalar")),
+    }
+}
+
+fn jsonb_delete_keys(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let keys: Vec<String> = text_array(&a[1])?.into_iter().flatten().collect();
+    match jsonb_arg(a, 0)? {
+        J::Obj(mut o) => {
+            o.retain(|(k, _)| !keys.contains(k));
+            jsonb_value(J::Obj(o))
+        }
+        J::Arr(mut v) => {
+            v.retain(|e| !matches!(&e.j, J::Str(s) if keys.contains(s)));
+            jsonb_value(J::Arr(v))
+        }
+        _ => Err(SqlError::invalid_parameter("cannot delete from scalar")),
+    }
+}
+
+fn path_index(key: &str, level: usize) -> Result<i64, SqlError> {
+    key.trim().parse::<i64>().map_err(|_| {
+        SqlError::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            format!(
+                "path element at position {} is not an integer: \"{key}\"",
+                level + 1
+            ),
+        )
+    })
+}
+
+/// What [`set_path`] does at the path's end.
+#[derive(Clone, Copy, PartialEq)]
+enum SetMode {
+    /// `#-`: remove the element.
+    Delete,
+    /// `jsonb_set`: replace, or add when `create` is set.
+    Set { create: bool },
+    /// `jsonb_insert`: add before (or after) an array element; add a new key.
+    Insert { after: bool },
+}
+
+/// PostgreSQL's `setPath`: walks `path` from `j`, leaving everything off
+/// the path unchanged.
+fn set_path(
+    j: &mut J,
+    path: &[Option<String>],
+    level: usize,
+    new: &Option<J>,
+    mode: SetMode,
+) -> Result<(), SqlError> {
+    let Some(key) = path.get(level) else {
+        return Ok(());
+    };
+    let Some(key) = key else {
+        return Err(SqlError::new(
+            SqlState::NULL_VALUE_NOT_ALLOWED,
+            format!("path element at position {} is null", level + 1),
+        ));
+    };
+    let last = level + 1 == path.len();
+    match j {
+        J::Obj(o) => {
+            let pos = o.iter().position(|(k, _)| k == key);
+            match (pos, last, mode) {
+                (Some(p), true, SetMode::Delete) => {
+                    o.remove(p);
+                }
+                (Some(_), true, SetMode::Insert { .. }) => {
+                    return Err(SqlError::invalid_parameter("cannot replace existing key")
+                        .with_hint("Try using the function jsonb_set to replace key value."));
+                }
+                (Some(p), true, SetMode::Set { .. }) => {
+                    if let Some(n) = new {
+                        o[p].1 = node(n.clone());
+                    }
+                }
+                (Some(p), false, _) => set_path(&mut o[p].1.j, path, level + 1, new, mode)?,
+                (None, true, SetMode::Set { create: true } | SetMode::Insert { .. }) => {
+                    if let Some(n) = new {
+                        o.push((key.clone(), node(n.clone())));
+                    }
+                }
+                _ => {}
+            }
+        }
+        J::Arr(v) => {
+            let i = path_index(key, level)?;
+            let len = v.len() as i64;
+            let idx = if i < 0 { len + i } else { i };
+            let inside = (0..len).contains(&idx);
+            match (last, mode) {
+                (true, SetMode::Delete) => {
+                    if inside {
+                        v.remove(idx as usize);
+                    }
+                }
+                (true, SetMode::Set { create }) => {
+                    if let Some(n) = new {
+                        if inside {
+                            v[idx as usize] = node(n.clone());
+                        } else if create {
+                            if idx < 0 {
+                                v.insert(0, node(n.clone()));
+                            } else {
+                                v.push(node(n.clone()));
+                            }
+                        }
+                    }
+                }
+                (true, SetMode::Insert { after }) => {
+                    if let Some(n) = new {
+                        let at = if idx < 0 {
+                            0
+                        } else if idx >= len {
+                            len
+                        } else {
+                            idx + after as i64
+                        };
+                        v.insert(at as usize, node(n.clone()));
+                    }
+                }
+                (false, _) => {
+                    if inside {
+                        set_path(&mut v[idx as usize].j, path, level + 1, new, mode)?;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn modify(a: &[Value], new: Option<J>, mode: SetMode, scalar_err: &str) -> Result<Value, SqlError> {
+    let mut j = jsonb_arg(a, 0)?;
+    let path = text_array(&a[1])?;
+    if !matches!(j, J::Obj(_) | J::Arr(_)) {
+        return Err(SqlError::invalid_parameter(scalar_err));
+    }
+    set_path(&mut j, &path, 0, &new, mode)?;
+    jsonb_value(j)
+}
+
+fn jsonb_delete_path(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    modify(a, None, SetMode::Delete, "cannot delete path in scalar")
+}
+
+fn jsonb_set(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let create = a.len() < 4 || matches!(a[3], Value::Bool(true));
+    modify(
+        a,
+        Some(jsonb_arg(a, 2)?),
+        SetMode::Set { create },
+        "cannot set path in scalar",
+    )
+}
+
+fn jsonb_insert(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let after = a.len() > 3 && matches!(a[3], Value::Bool(true));
+    modify(
+        a,
+        Some(jsonb_arg(a, 2)?),
+        SetMode::Insert { after },
+        "cannot set path in scalar",
+    )
+}
+
+fn strip_nulls(j: J) -> J {
+    match j {
+        J::Obj(o) => J::Obj(
+            o.into_iter()
+                .filter(|(_, v)| !matches!(v.j, J::Null))
+                .map(|(k, v)| (k, node(strip_nulls(v.j))))
+                .collect(),
+        ),
+        J::Arr(v) => J::Arr(v.into_iter().map(|e| node(strip_nulls(e.j))).collect()),
+        other => other,
+    }
+}
+
+fn jsonb_strip_nulls(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    jsonb_value(strip_nulls(jsonb_arg(a, 0)?))
+}
+
+/// jsonb_pretty's layout: four spaces per level, `"key": value`.
+fn pretty(j: &J, indent: usize, out: &mut String) {
+    let pad = |n: usize, out: &mut String| out.push_str(&" ".repeat(4 * n));
+    match j {
+        J::Arr(v) => {
+            out.push_str("[\n");
+            for (i, e) in v.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\n");
+                }
+                pad(indent + 1, out);
+                pretty(&e.j, indent + 1, out);
+            }
+            if !v.is_empty() {
+                out.push('\n');
+            }
+            pad(indent, out);
+            out.push(']');
+        }
+        J::Obj(o) => {
+            out.push_str("{\n");
+            for (i, (k, v)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\n");
+                }
+                pad(indent + 1, out);
+                escape(k, out);
+                out.push_str(": ");
+                pretty(&v.j, indent + 1, out);
+            }
+            if !o.is_empty() {
+                out.push('\n');
+            }
+            pad(indent, out);
+            out.push('}');
+        }
+        other => {
+            let mut s = String::new();
+            write(&node(other.clone()), &mut s);
+            out.push_str(&s);
+        }
+    }
+}
+
+fn jsonb_pretty(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let mut out = String::new();
+    pretty(&jsonb_arg(a, 0)?, 0, &mut out);
+    Ok(Value::Text(out))
+}
+
+/// One step of the simple SQL/JSON paths supported: `.key`, `[n]`, `[*]`.
+enum Step {
+    Key(String),
+    Index(i64),
+    All,
+}
+
+fn parse_jsonpath(p: &str) -> Result<Vec<Step>, SqlError> {
+    let unsupported = || {
+        SqlError::unsupported(format!(
+            "jsonpath \"{p}\" is not supported (only $, .key, [n] and [*] are)"
+        ))
+    };
+    let s = p.trim();
+    let s = s.strip_prefix("lax ").map(str::trim_start).unwrap_or(s);
+    let mut rest = s.strip_prefix('$').ok_or_else(unsupported)?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            if let Some(r) = r.strip_prefix('"') {
+                let end = r.find('"').ok_or_else(unsupported)?;
+                steps.push(Step::Key(r[..end].to_owned()));
+                rest = &r[end + 1..];
+            } else if let Some(r) = r.strip_prefix('*') {
+                let _ = r;
+                return Err(unsupported());
+            } else {
+                let end = r
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(r.len());
+                if end == 0 {
+                    return Err(unsupported());
+                }
+                steps.push(Step::Key(r[..end].to_owned()));
+                rest = &r[end..];
+            }
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').ok_or_else(unsupported)?;
+            let inner = r[..end].trim();
+            steps.push(if inner == "*" {
+                Step::All
+            } else {
+                Step::Index(inner.parse().map_err(|_| unsupported())?)
+            });
+            rest = &r[end + 1..];
+        } else if rest.starts_with(' ') && rest.trim().is_empty() {
+            break;
+        } else {
+            return Err(unsupported());
+        }
+    }
+    Ok(steps)
+}
+
+/// Lax-mode evaluation: a key step unwraps arrays, missing items vanish.
+fn eval_jsonpath<'n>(n: &'n J, steps: &[Step], out: &mut Vec<&'n J>) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push(n);
+        return;
+    };
+    match (step, n) {
+        (Step::Key(k), J::Obj(o)) => {
+            if let Some((_, v)) = o.iter().rev().find(|(kk, _)| kk == k) {
+                eval_jsonpath(&v.j, rest, out);
+            }
+        }
+        (Step::Key(_), J::Arr(v)) => {
+            for e in v {
+                if let J::Obj(_) = e.j {
+                    eval_jsonpath(&e.j, steps, out);
+                }
+            }
+        }
+        (Step::Index(i), J::Arr(v)) => {
+            if let Some(e) = usize::try_from(*i).ok().and_then(|i| v.get(i)) {
+                eval_jsonpath(&e.j, rest, out);
+            }
+        }
+        (Step::Index(0), other) => eval_jsonpath(other, rest, out),
+        (Step::All, J::Arr(v)) => {
+            for e in v {
+                eval_jsonpath(&e.j, rest, out);
+            }
+        }
+        (Step::All, other) => eval_jsonpath(other, rest, out),
+        _ => {}
+    }
+}
+
+fn jsonb_path_exists(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let j = jsonb_arg(a, 0)?;
+    let steps = parse_jsonpath(text_arg(a, 1)?)?;
+    let mut out = Vec::new();
+    eval_jsonpath(&j, &steps, &mut out);
+    Ok(Value::Bool(!out.is_empty()))
+}
+
+fn jsonb_path_query_first(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let j = jsonb_arg(a, 0)?;
+    let steps = parse_jsonpath(text_arg(a, 1)?)?;
+    let mut out = Vec::new();
+    eval_jsonpath(&j, &steps, &mut out);
+    match out.first() {
+        Some(v) => jsonb_value((*v).clone()),
+        None => Ok(Value::Null),
+    }
+}
+
 pub(super) fn register(r: &mut Builder) {
     use oid::*;
     for t in [JSON, JSONB] {
@@ -765,6 +1156,37 @@ pub(super) fn register(r: &mut Builder) {
     r.op("?&", JSONB, TEXT_ARRAY, BOOL, jsonb_exists_all);
     r.op("||", JSONB, JSONB, JSONB, jsonb_concat);
     r.op("-", JSONB, TEXT, JSONB, jsonb_delete_key);
+    r.op("-", JSONB, INT4, JSONB, jsonb_delete_index);
+    r.op("-", JSONB, TEXT_ARRAY, JSONB, jsonb_delete_keys);
+    r.op("#-", JSONB, TEXT_ARRAY, JSONB, jsonb_delete_path);
+    r.func("jsonb_set", &[JSONB, TEXT_ARRAY, JSONB], JSONB, jsonb_set);
+    r.func(
+        "jsonb_set",
+        &[JSONB, TEXT_ARRAY, JSONB, BOOL],
+        JSONB,
+        jsonb_set,
+    );
+    r.func(
+        "jsonb_insert",
+        &[JSONB, TEXT_ARRAY, JSONB],
+        JSONB,
+        jsonb_insert,
+    );
+    r.func(
+        "jsonb_insert",
+        &[JSONB, TEXT_ARRAY, JSONB, BOOL],
+        JSONB,
+        jsonb_insert,
+    );
+    r.func("jsonb_strip_nulls", &[JSONB], JSONB, jsonb_strip_nulls);
+    r.func("jsonb_pretty", &[JSONB], TEXT, jsonb_pretty);
+    r.func("jsonb_path_exists", &[JSONB, TEXT], BOOL, jsonb_path_exists);
+    r.func(
+        "jsonb_path_query_first",
+        &[JSONB, TEXT],
+        JSONB,
+        jsonb_path_query_first,
+    );
     r.func("to_json", &[ANYELEMENT], JSON, to_json).stable();
     r.func("to_jsonb", &[ANYELEMENT], JSONB, to_json).stable();
     r.func("json_build_object", &[ANY], JSON, build_object)

@@ -481,6 +481,277 @@ fn to_char_num(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
     Ok(Value::Text(out))
 }
 
+fn int_out_of_range(ty: twill_types::Oid) -> SqlError {
+    SqlError::out_of_range(if ty == oid::INT8 {
+        "bigint out of range"
+    } else {
+        "integer out of range"
+    })
+}
+
+fn int_value(ty: twill_types::Oid, v: i64) -> Value {
+    if ty == oid::INT8 {
+        Value::Int8(v)
+    } else {
+        Value::Int4(v as i32)
+    }
+}
+
+/// Euclid on magnitudes; the type's minimum has no positive counterpart,
+/// which PostgreSQL reports as out of range.
+fn gcd_of(ty: twill_types::Oid, a: i64, b: i64) -> Result<i64, SqlError> {
+    let (mut x, mut y) = (a.unsigned_abs() as u128, b.unsigned_abs() as u128);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    let max = if ty == oid::INT8 {
+        i64::MAX as u128
+    } else {
+        i32::MAX as u128
+    };
+    if x > max {
+        return Err(int_out_of_range(ty));
+    }
+    Ok(x as i64)
+}
+
+fn gcd(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(int_value(
+        ctx.ret,
+        gcd_of(ctx.ret, int_arg(a, 0)?, int_arg(a, 1)?)?,
+    ))
+}
+
+fn lcm(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (x, y) = (int_arg(a, 0)?, int_arg(a, 1)?);
+    if x == 0 || y == 0 {
+        return Ok(int_value(ctx.ret, 0));
+    }
+    let g = gcd_of(ctx.ret, x, y)?;
+    let r = ((x / g) as i128 * y as i128).abs();
+    let max = if ctx.ret == oid::INT8 {
+        i64::MAX as i128
+    } else {
+        i32::MAX as i128
+    };
+    if r > max {
+        return Err(int_out_of_range(ctx.ret));
+    }
+    Ok(int_value(ctx.ret, r as i64))
+}
+
+fn factorial(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let n = int_arg(a, 0)?;
+    if n < 0 {
+        return Err(SqlError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            "factorial of a negative number is undefined",
+        ));
+    }
+    if n > 32177 {
+        return Err(SqlError::out_of_range("value overflows numeric format"));
+    }
+    let mut acc = Numeric::from_f64(1.0);
+    for k in 2..=n {
+        acc = acc.mul(&Numeric::from_f64(k as f64))?;
+    }
+    Ok(Value::Numeric(acc))
+}
+
+fn num_text(n: &Numeric) -> String {
+    n.to_string()
+}
+
+/// The number of fractional digits needed to show `n` exactly.
+fn min_scale_of(n: &Numeric) -> i32 {
+    let s = num_text(n);
+    match s.split_once('.') {
+        Some((_, frac)) => frac.trim_end_matches('0').len() as i32,
+        None => 0,
+    }
+}
+
+fn scale(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let n = num_arg(a, 0)?;
+    if n.is_nan() || n.is_infinite() {
+        return Ok(Value::Null);
+    }
+    Ok(Value::Int4(n.dscale() as i32))
+}
+
+fn min_scale(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let n = num_arg(a, 0)?;
+    if n.is_nan() || n.is_infinite() {
+        return Ok(Value::Null);
+    }
+    Ok(Value::Int4(min_scale_of(&n)))
+}
+
+fn trim_scale(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let n = num_arg(a, 0)?;
+    if n.is_nan() || n.is_infinite() {
+        return Ok(Value::Numeric(n.clone()));
+    }
+    Ok(Value::Numeric(n.round(min_scale_of(&n) as u16)))
+}
+
+/// `log(b, x)` in numeric: computed in double precision, shown with
+/// PostgreSQL's result scale (16 significant digits, at least the inputs'
+/// scales).
+fn log_num(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let (bn, xn) = (num_arg(a, 0)?, num_arg(a, 1)?);
+    for n in [&bn, &xn] {
+        if n.is_zero() {
+            return Err(SqlError::new(
+                SqlState::from_code("2201E"),
+                "cannot take logarithm of zero",
+            ));
+        }
+        if n.is_negative() {
+            return Err(SqlError::new(
+                SqlState::from_code("2201E"),
+                "cannot take logarithm of a negative number",
+            ));
+        }
+    }
+    if bn.is_nan() || xn.is_nan() {
+        return Ok(Value::Numeric(Numeric::nan()));
+    }
+    let (b, x) = (bn.to_f64(), xn.to_f64());
+    if b == 1.0 {
+        return Err(SqlError::division_by_zero());
+    }
+    let r = x.ln() / b.ln();
+    // PostgreSQL's estimate_ln_dweight: the decimal weight of ln(v).
+    let ln_dweight = |v: f64| {
+        if (0.9..=1.1).contains(&v) {
+            if v == 1.0 {
+                0
+            } else {
+                (v - 1.0).abs().log10().floor() as i32
+            }
+        } else {
+            v.ln().abs().log10() as i32
+        }
+    };
+    let scale = (16 - (ln_dweight(x) - ln_dweight(b)))
+        .max(bn.dscale() as i32)
+        .max(xn.dscale() as i32)
+        .clamp(0, 1000);
+    let r = if (r - r.round()).abs() < 1e-12 * r.abs().max(1.0) {
+        r.round()
+    } else {
+        r
+    };
+    let text = format!("{r:.prec$}", prec = scale as usize);
+    Ok(Value::Numeric(
+        text.parse::<Numeric>()
+            .map_err(|_| SqlError::internal("log result"))?,
+    ))
+}
+
+/// `to_number(text, template)`: reads the input against the template's
+/// digit positions (`9 0`), decimal point (`. D`), group separators
+/// (`, G`), sign (`S MI PL SG`, a leading `-`) and `FM`; other template
+/// characters skip one input character.
+fn to_number(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let input = super::text_arg(a, 0)?;
+    let fmt = super::text_arg(a, 1)?.to_ascii_uppercase();
+    let inp: Vec<char> = input.chars().collect();
+    let f: Vec<char> = fmt.chars().collect();
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut neg = false;
+    let (mut int_digits, mut frac_digits, mut in_frac) = (String::new(), String::new(), false);
+    while i < inp.len() && inp[i] == ' ' {
+        i += 1;
+    }
+    if i < inp.len() && (inp[i] == '-' || inp[i] == '+') && f.first() != Some(&'S') {
+        neg = inp[i] == '-';
+        i += 1;
+    }
+    while j < f.len() && i < inp.len() {
+        let rest: String = f[j..].iter().take(2).collect();
+        match f[j] {
+            '9' | '0' => {
+                if inp[i].is_ascii_digit() {
+                    if in_frac {
+                        frac_digits.push(inp[i]);
+                    } else {
+                        int_digits.push(inp[i]);
+                    }
+                    i += 1;
+                } else if inp[i] == ' ' {
+                    i += 1;
+                }
+                j += 1;
+            }
+            '.' | 'D' => {
+                if inp[i] == '.' {
+                    i += 1;
+                }
+                in_frac = true;
+                j += 1;
+            }
+            ',' | 'G' => {
+                if inp[i] == ',' {
+                    i += 1;
+                }
+                j += 1;
+            }
+            'S' => {
+                if inp[i] == '-' || inp[i] == '+' {
+                    neg = inp[i] == '-';
+                    i += 1;
+                }
+                j += 1;
+            }
+            'F' if rest == "FM" => j += 2,
+            'M' if rest == "MI" => {
+                if inp[i] == '-' {
+                    neg = true;
+                    i += 1;
+                }
+                j += 2;
+            }
+            'P' if rest == "PL" => {
+                if inp[i] == '+' {
+                    i += 1;
+                }
+                j += 2;
+            }
+            _ => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    if int_digits.is_empty() && frac_digits.is_empty() {
+        return Err(SqlError::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            "invalid input syntax for type numeric: \" \"",
+        ));
+    }
+    let text = format!(
+        "{}{}{}{}",
+        if neg { "-" } else { "" },
+        if int_digits.is_empty() {
+            "0"
+        } else {
+            &int_digits
+        },
+        if in_frac && !frac_digits.is_empty() {
+            "."
+        } else {
+            ""
+        },
+        frac_digits
+    );
+    Ok(Value::Numeric(
+        text.parse::<Numeric>()
+            .map_err(|_| SqlError::internal("to_number result"))?,
+    ))
+}
+
 pub(super) fn register(r: &mut Builder) {
     use oid::*;
     for t in [INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC] {
@@ -510,6 +781,17 @@ pub(super) fn register(r: &mut Builder) {
     r.func("ln", &[FLOAT8], FLOAT8, ln);
     r.func("log", &[FLOAT8], FLOAT8, log10);
     r.func("log10", &[FLOAT8], FLOAT8, log10);
+    r.func("log", &[NUMERIC, NUMERIC], NUMERIC, log_num);
+    for t in [INT4, INT8] {
+        r.func("gcd", &[t, t], t, gcd);
+        r.func("lcm", &[t, t], t, lcm);
+    }
+    r.func("factorial", &[INT8], NUMERIC, factorial);
+    r.func("to_number", &[TEXT, TEXT], NUMERIC, to_number)
+        .stable();
+    r.func("scale", &[NUMERIC], INT4, scale);
+    r.func("min_scale", &[NUMERIC], INT4, min_scale);
+    r.func("trim_scale", &[NUMERIC], NUMERIC, trim_scale);
     r.func("power", &[FLOAT8, FLOAT8], FLOAT8, power);
     r.func("pow", &[FLOAT8, FLOAT8], FLOAT8, power);
     r.op("^", FLOAT8, FLOAT8, FLOAT8, power);

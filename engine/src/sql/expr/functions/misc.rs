@@ -28,7 +28,9 @@ fn gen_random_uuid(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
 
 /// `pg_typeof(x)`: the type the argument was bound as.
 fn pg_typeof(ctx: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
-    Ok(Value::RegType(ctx.arg_types.first().copied().unwrap_or(oid::UNKNOWN)))
+    Ok(Value::RegType(
+        ctx.arg_types.first().copied().unwrap_or(oid::UNKNOWN),
+    ))
 }
 
 fn random(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {

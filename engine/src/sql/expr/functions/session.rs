@@ -39,10 +39,13 @@ pub(super) fn register(r: &mut Builder) {
     r.func("nextval", &[REGCLASS], INT8, nextval).volatile();
     r.func("currval", &[REGCLASS], INT8, currval).volatile();
     r.func("setval", &[REGCLASS, INT8], INT8, setval).volatile();
-    r.func("setval", &[REGCLASS, INT8, BOOL], INT8, setval).volatile();
+    r.func("setval", &[REGCLASS, INT8, BOOL], INT8, setval)
+        .volatile();
     r.func("lastval", &[], INT8, lastval).volatile();
-    r.func("current_setting", &[TEXT], TEXT, current_setting).stable();
-    r.func("current_setting", &[TEXT, BOOL], TEXT, current_setting).stable();
+    r.func("current_setting", &[TEXT], TEXT, current_setting)
+        .stable();
+    r.func("current_setting", &[TEXT, BOOL], TEXT, current_setting)
+        .stable();
     r.func("set_config", &[TEXT, TEXT, BOOL], TEXT, set_config)
         .volatile()
         .nonstrict();

@@ -1008,7 +1008,7 @@ fn decode(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
                 } else if b.get(i + 1) == Some(&b'\\') {
                     out.push(b'\\');
                     i += 2;
-                } else if i + 3 < b.len() + 0
+                } else if i + 3 < b.len()
                     && (b'0'..=b'3').contains(&b[i + 1])
                     && (b'0'..=b'7').contains(&b[i + 2])
                     && (b'0'..=b'7').contains(&b[i + 3])
@@ -1111,6 +1111,78 @@ fn convert_from(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
     }
 }
 
+/// `similar_to_escape(pattern [, escape])`: the POSIX regular expression a
+/// SQL `SIMILAR TO` pattern means (PostgreSQL's `similar_escape_internal`).
+fn similar_to_escape(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let pat = text_arg(a, 0)?;
+    let esc = if a.len() > 1 {
+        let e = text_arg(a, 1)?;
+        let mut cs = e.chars();
+        match (cs.next(), cs.next()) {
+            (None, _) => None,
+            (Some(c), None) => Some(c),
+            _ => {
+                return Err(
+                    SqlError::new(SqlState::from_code("22025"), "invalid escape string")
+                        .with_hint("Escape string must be empty or one character."),
+                );
+            }
+        }
+    } else {
+        Some('\\')
+    };
+    let mut out = String::from("^(?:");
+    let (mut after_escape, mut in_class, mut quotes) = (false, false, 0);
+    for c in pat.chars() {
+        if after_escape {
+            if c == '"' && !in_class {
+                match quotes {
+                    0 => out.push_str("){1,1}?("),
+                    1 => out.push_str("){1,1}(?:"),
+                    _ => {
+                        return Err(SqlError::new(
+                            INVALID_REGEX,
+                            "SQL regular expression may not contain more than two escape-double-quote separators",
+                        ));
+                    }
+                }
+                quotes += 1;
+            } else {
+                out.push('\\');
+                out.push(c);
+            }
+            after_escape = false;
+        } else if Some(c) == esc {
+            after_escape = true;
+        } else if in_class {
+            if c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+            if c == ']' {
+                in_class = false;
+            }
+        } else {
+            match c {
+                '[' => {
+                    out.push('[');
+                    in_class = true;
+                }
+                '%' => out.push_str(".*"),
+                '_' => out.push('.'),
+                '(' => out.push_str("(?:"),
+                '\\' | '.' | '^' | '$' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+    out.push_str(")$");
+    t(out)
+}
+
 pub(super) fn register(r: &mut Builder) {
     use oid::*;
     r.func("length", &[TEXT], INT4, length);
@@ -1201,6 +1273,8 @@ pub(super) fn register(r: &mut Builder) {
     );
     r.func("regexp_match", &[TEXT, TEXT], TEXT_ARRAY, regexp_match);
     r.func("bit_length", &[TEXT], INT4, bit_length);
+    r.func("similar_to_escape", &[TEXT], TEXT, similar_to_escape);
+    r.func("similar_to_escape", &[TEXT, TEXT], TEXT, similar_to_escape);
     r.func("bit_length", &[BYTEA], INT4, bit_length);
     r.func("overlay", &[TEXT, TEXT, INT4, INT4], TEXT, overlay);
     r.func("overlay", &[TEXT, TEXT, INT4], TEXT, overlay);
