@@ -6,11 +6,13 @@
 //! foundation of the SQL layer, [`sql`]: binding expressions with
 //! PostgreSQL's type rules and evaluating them with its semantics. The
 //! planner, executor and WAL come in later issues and plug into both. This
-//! crate does no network I/O.
+//! crate does no network I/O. Durable databases (`file://`) keep a
+//! write-ahead log and checkpoints in a directory: `storage`.
 
 pub mod mvcc;
 pub mod session;
 pub mod sql;
+mod storage;
 
 pub use session::{Batch, CancelHandle, ColumnInfo, Database, Output, Prepared, Session, TxStatus};
 pub use sql::SqlError;

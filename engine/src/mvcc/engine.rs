@@ -87,6 +87,13 @@ pub struct CommitRecord {
 pub trait CommitHook: Send + Sync {
     /// Records `record`; an `Err` aborts the commit.
     fn on_commit(&self, record: &CommitRecord) -> Result<(), String>;
+
+    /// Writes a checkpoint (the SQL `CHECKPOINT` command, through
+    /// [`Engine::checkpoint`]); called without the store lock. The default
+    /// does nothing (nothing to checkpoint).
+    fn checkpoint(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Cancels whatever statement its transaction is running or waiting in
@@ -142,6 +149,16 @@ impl Engine {
     /// Installs the commit hook (replacing any previous one).
     pub fn set_commit_hook(&self, hook: Arc<dyn CommitHook>) {
         self.shared.store.lock().hook = Some(hook);
+    }
+
+    /// Asks the commit hook (the WAL) for a checkpoint; a no-op without
+    /// one. An `Err` carries the reason, for a 58030 error.
+    pub fn checkpoint(&self) -> Result<(), String> {
+        let hook = self.shared.store.lock().hook.clone();
+        match hook {
+            Some(hook) => hook.checkpoint(),
+            None => Ok(()),
+        }
     }
 
     /// Starts a transaction. It takes its snapshot at its first statement.

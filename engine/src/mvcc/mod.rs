@@ -87,6 +87,7 @@ mod error;
 mod gc;
 mod key;
 mod lock;
+mod replay;
 mod rows;
 mod scan;
 mod schema;
@@ -104,6 +105,7 @@ pub use error::{CancelReason, Error, Result};
 pub use gc::VacuumStats;
 pub use key::Key;
 pub use lock::{LockMode, WaitPolicy};
+pub use replay::EngineImage;
 pub use rows::LockOutcome;
 pub use scan::{BATCH, Scan};
 pub use schema::{

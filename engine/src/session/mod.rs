@@ -71,6 +71,7 @@ use crate::mvcc::{Engine, EngineConfig, IsolationLevel, TableId, Transaction};
 use crate::sql::error::SqlError;
 use crate::sql::front::{self, StatementKind};
 use crate::sql::sequence::Sequences;
+use crate::storage::Storage;
 
 /// The rows per batch of a streamed result.
 const BATCH_ROWS: usize = 1000;
@@ -80,6 +81,8 @@ const BATCH_ROWS: usize = 1000;
 pub struct Database {
     engine: Engine,
     sequences: Arc<Sequences>,
+    /// The log and checkpoints of a durable database (`None`: `memory://`).
+    storage: Option<Arc<Storage>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -90,17 +93,30 @@ impl std::fmt::Debug for Database {
 
 impl Database {
     /// Opens a database by URL. `memory://` keeps everything in memory
-    /// (nothing survives the process); durable storage arrives with the
-    /// write-ahead log.
+    /// (nothing survives the process). `file://PATH` keeps a write-ahead
+    /// log and checkpoints in the directory PATH (relative to the working
+    /// directory; created if missing), recovers what is there, and locks
+    /// it: a second process gets 55006.
     pub fn open(url: &str) -> Result<Database, SqlError> {
         match url {
             "memory://" | "memory:" | "memory" => Ok(Database {
                 engine: Engine::new(EngineConfig::default()),
                 sequences: Arc::new(Sequences::default()),
+                storage: None,
             }),
+            _ if url.starts_with("file://") && url.len() > "file://".len() => {
+                let storage = Storage::open_dir(std::path::Path::new(&url["file://".len()..]))?;
+                Ok(Database {
+                    engine: storage.engine().clone(),
+                    sequences: storage.sequences().clone(),
+                    storage: Some(storage),
+                })
+            }
             other => Err(SqlError::new(
                 SqlState::FEATURE_NOT_SUPPORTED,
-                format!("storage URL \"{other}\" is not supported yet (only memory://)"),
+                format!(
+                    "storage URL \"{other}\" is not supported yet (memory:// and file://PATH are)"
+                ),
             )),
         }
     }
@@ -114,6 +130,7 @@ impl Database {
         Ok(Session {
             engine: self.engine.clone(),
             sequences: self.sequences.clone(),
+            storage: self.storage.clone(),
             seq_last: HashMap::new(),
             lastval: None,
             settings,
@@ -156,6 +173,8 @@ impl CancelHandle {
 pub struct Session {
     engine: Engine,
     sequences: Arc<Sequences>,
+    /// A durable database's log: COMMIT waits for it (see `storage`).
+    storage: Option<Arc<Storage>>,
     /// `currval` of each sequence this session has used.
     seq_last: HashMap<TableId, i64>,
     /// The sequence `lastval` reads.
@@ -289,7 +308,14 @@ impl Session {
         };
         *self.cancel.current.lock().expect("cancel lock") = None;
         let result = if commit {
-            t.commit().map(|_| ()).map_err(SqlError::from)
+            let committed = t.commit().map(|_| ()).map_err(SqlError::from);
+            match (&self.storage, committed) {
+                (Some(storage), Ok(())) => {
+                    let wait = self.settings.get("synchronous_commit").as_deref() != Some("off");
+                    storage.after_commit(wait)
+                }
+                (_, committed) => committed,
+            }
         } else {
             t.rollback();
             Ok(())

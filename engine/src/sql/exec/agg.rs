@@ -432,15 +432,23 @@ fn drain(cx: &Cx<'_, '_>, call: &AggCall, mut rows: Vec<(Row, Row)>) -> Result<V
     acc.finish(call)
 }
 
+/// Where an aggregation reads its rows: any node, or a plain table scan
+/// read in place (no copy per row: the common `SELECT count(*), sum(x)
+/// FROM t WHERE …`).
+pub(crate) enum AggInput {
+    Node(Box<dyn Node>),
+    Scan(super::nodes::ScanNode),
+}
+
 pub(crate) struct AggregateNode {
-    input: Box<dyn Node>,
+    input: AggInput,
     group: Vec<Expr>,
     aggs: Vec<AggCall>,
     out: Option<std::vec::IntoIter<Row>>,
 }
 
 impl AggregateNode {
-    pub(crate) fn new(input: Box<dyn Node>, group: Vec<Expr>, aggs: Vec<AggCall>) -> AggregateNode {
+    pub(crate) fn new(input: AggInput, group: Vec<Expr>, aggs: Vec<AggCall>) -> AggregateNode {
         AggregateNode {
             input,
             group,
@@ -466,7 +474,25 @@ impl AggregateNode {
         let mut index: HashMap<Key, usize> = HashMap::new();
         let mut groups: Vec<(Row, Vec<Slot>)> = Vec::new();
         let mut n = 0u32;
-        while let Some(row) = self.input.next(cx)? {
+        loop {
+            let owned: Row;
+            let shared: crate::mvcc::Row;
+            let row: &[Value] = match &mut self.input {
+                AggInput::Node(n) => match n.next(cx)? {
+                    Some(r) => {
+                        owned = r;
+                        &owned
+                    }
+                    None => break,
+                },
+                AggInput::Scan(scan) => match scan.next_shared(cx)? {
+                    Some((_, r)) => {
+                        shared = r;
+                        &shared
+                    }
+                    None => break,
+                },
+            };
             n = n.wrapping_add(1);
             if n.is_multiple_of(8192) {
                 cx.check_interrupts()?;
@@ -480,7 +506,7 @@ impl AggregateNode {
                 let vals = self
                     .group
                     .iter()
-                    .map(|x| cx.eval(x, &row))
+                    .map(|x| cx.eval(x, row))
                     .collect::<Result<Row, _>>()?;
                 let key = group_key(&vals);
                 match index.get(&key) {
@@ -494,15 +520,19 @@ impl AggregateNode {
             };
             for (a, slot) in self.aggs.iter().zip(groups[g].1.iter_mut()) {
                 if let Some(f) = &a.filter
-                    && !cx.test(f, &row)?
+                    && !cx.test(f, row)?
                 {
                     continue;
                 }
-                // One argument (the common case) needs no vector.
+                // No argument (count(*)) or one (the common case) needs no vector.
+                if let (Slot::Acc(acc), []) = (&mut *slot, a.args.as_slice()) {
+                    acc.add(cx, a, &[])?;
+                    continue;
+                }
                 if let (Slot::Acc(acc), [x]) = (&mut *slot, a.args.as_slice()) {
                     let v = match x {
                         Expr::Column { index, .. } => row[*index].clone(),
-                        x => cx.eval(x, &row)?,
+                        x => cx.eval(x, row)?,
                     };
                     acc.add(cx, a, std::slice::from_ref(&v))?;
                     continue;
@@ -510,7 +540,7 @@ impl AggregateNode {
                 let args = a
                     .args
                     .iter()
-                    .map(|x| cx.eval(x, &row))
+                    .map(|x| cx.eval(x, row))
                     .collect::<Result<Row, _>>()?;
                 match slot {
                     Slot::Acc(acc) => acc.add(cx, a, &args)?,
@@ -518,7 +548,7 @@ impl AggregateNode {
                         let keys = a
                             .order
                             .iter()
-                            .map(|k| cx.eval(&k.expr, &row))
+                            .map(|k| cx.eval(&k.expr, row))
                             .collect::<Result<Row, _>>()?;
                         rows.push((keys, args));
                     }

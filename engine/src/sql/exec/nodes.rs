@@ -22,10 +22,7 @@ pub(crate) fn open(plan: &Plan) -> Box<dyn Node> {
             rows: rows.clone(),
             next: 0,
         }),
-        Plan::Scan(scan) => Box::new(ScanNode {
-            plan: scan.as_ref().clone(),
-            state: None,
-        }),
+        Plan::Scan(scan) => Box::new(ScanNode::new(scan)),
         Plan::Function {
             func,
             args,
@@ -47,11 +44,15 @@ pub(crate) fn open(plan: &Plan) -> Box<dyn Node> {
             Box::new(super::srf::ProjectSetNode::new(open(input), items.clone()))
         }
         Plan::Join { .. } => super::join::open(plan),
-        Plan::Aggregate { input, group, aggs } => Box::new(super::agg::AggregateNode::new(
-            open(input),
-            group.clone(),
-            aggs.clone(),
-        )),
+        Plan::Aggregate { input, group, aggs } => {
+            let source = match input.as_ref() {
+                Plan::Scan(scan) if ScanNode::new(scan).plain() => {
+                    super::agg::AggInput::Scan(ScanNode::new(scan))
+                }
+                other => super::agg::AggInput::Node(open(other)),
+            };
+            Box::new(super::agg::AggregateNode::new(source, group.clone(), aggs.clone()))
+        }
         Plan::Window { input, calls } => {
             Box::new(super::window::WindowNode::new(open(input), calls.clone()))
         }
@@ -161,7 +162,7 @@ enum ScanState {
     Streaming(mvcc::Scan),
 }
 
-struct ScanNode {
+pub(crate) struct ScanNode {
     plan: ScanPlan,
     state: Option<ScanState>,
 }
@@ -253,8 +254,23 @@ impl ScanNode {
     }
 }
 
-impl Node for ScanNode {
-    fn next(&mut self, cx: &Cx<'_, '_>) -> Result<Option<Row>, SqlError> {
+impl ScanNode {
+    pub(crate) fn new(plan: &ScanPlan) -> ScanNode {
+        ScanNode {
+            plan: plan.clone(),
+            state: None,
+        }
+    }
+
+    /// Whether rows need nothing beyond the stored image (no lock, no key
+    /// column), so a consumer may read them in place.
+    pub(crate) fn plain(&self) -> bool {
+        self.plan.lock.is_none() && !self.plan.with_key
+    }
+
+    /// The next visible row passing the filter, as stored: no copy. The
+    /// filter reads the shared row, so rows it rejects are never copied.
+    pub(crate) fn next_shared(&mut self, cx: &Cx<'_, '_>) -> Result<Option<(Key, mvcc::Row)>, SqlError> {
         if self.state.is_none() {
             self.state = Some(self.start(cx)?);
         }
@@ -266,12 +282,23 @@ impl Node for ScanNode {
             let Some((key, row)) = item else {
                 return Ok(None);
             };
-            let mut values: Row = row.to_vec();
             if let Some(f) = &self.plan.filter
-                && !cx.test(f, &values)?
+                && !cx.test(f, &row)?
             {
                 continue;
             }
+            return Ok(Some((key, row)));
+        }
+    }
+}
+
+impl Node for ScanNode {
+    fn next(&mut self, cx: &Cx<'_, '_>) -> Result<Option<Row>, SqlError> {
+        loop {
+            let Some((key, row)) = self.next_shared(cx)? else {
+                return Ok(None);
+            };
+            let mut values: Row = row.to_vec();
             if let Some(lock) = self.plan.lock {
                 let outcome = cx.exec.txn.borrow_mut().lock_row(
                     self.plan.table,

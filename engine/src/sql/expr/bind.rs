@@ -990,7 +990,8 @@ impl<'a> Binder<'a> {
         if qualifier.is_none() && id.quote_style.is_none() {
             // SQL's function-like keywords written without parentheses.
             let f = match name.as_str() {
-                "current_date" | "current_timestamp" | "localtimestamp" => Some(name.as_str()),
+                "current_date" | "current_timestamp" | "localtimestamp" | "current_schema"
+                | "current_catalog" => Some(name.as_str()),
                 _ => None,
             };
             if let Some(f) = f {
@@ -1402,6 +1403,25 @@ impl<'a> Binder<'a> {
         let list = match &f.args {
             FunctionArguments::None => None,
             FunctionArguments::List(l) => Some(l),
+            // ARRAY(SELECT …): the subquery's column as an array.
+            FunctionArguments::Subquery(q) if name == "array" => {
+                let (id, cols) = self.scope.bind_subquery(q, &mut *self.rebind())?;
+                if cols.len() != 1 {
+                    return Err(SqlError::syntax("subquery must return only one column")
+                        .at(self.pos_of(e)));
+                }
+                let elem = if cols[0] == oid::UNKNOWN { oid::TEXT } else { cols[0] };
+                if is_array(elem) {
+                    return Err(SqlError::unsupported(
+                        "ARRAY() of an array-valued subquery is not supported",
+                    ));
+                }
+                return Ok(Expr::Subquery {
+                    id,
+                    kind: SubqueryKind::Array,
+                    ty: array_of(elem),
+                });
+            }
             FunctionArguments::Subquery(_) => {
                 return Err(SqlError::unsupported(
                     "subquery function arguments are not supported",

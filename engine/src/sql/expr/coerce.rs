@@ -72,7 +72,17 @@ pub(crate) fn cast_context(from: Oid, to: Oid) -> Option<CastContext> {
     if let (Some(a), Some(b)) = (rank(from), rank(to)) {
         return Some(if a < b { Implicit } else { Assignment });
     }
-    let reg = |t: Oid| matches!(t, oid::OID | oid::REGCLASS | oid::REGTYPE | oid::REGPROC);
+    let reg = |t: Oid| {
+        matches!(
+            t,
+            oid::OID
+                | oid::REGCLASS
+                | oid::REGTYPE
+                | oid::REGPROC
+                | oid::REGPROCEDURE
+                | oid::REGNAMESPACE
+        )
+    };
     Some(match (from, to) {
         // binary-coercible string types
         (oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::CHAR, oid::TEXT) => Implicit,

@@ -433,17 +433,29 @@ fn function_item<'t>(
         let (alias_name, col_aliases) = alias_parts(alias);
         let q = alias_name.unwrap_or_else(|| name.to_owned());
         let col = col_aliases.first().cloned().unwrap_or_else(|| q.clone());
-        let columns = vec![OutputColumn {
+        let mut columns = vec![OutputColumn {
             name: col,
             ty: call.ty(),
             typmod: -1,
             table_oid: 0,
             attnum: 0,
         }];
+        let mut exprs = vec![call];
+        // WITH ORDINALITY on a one-row function: its row is number 1.
+        if ordinality {
+            columns.push(OutputColumn {
+                name: col_aliases.get(1).cloned().unwrap_or_else(|| "ordinality".into()),
+                ty: oid::INT8,
+                typmod: -1,
+                table_oid: 0,
+                attnum: 0,
+            });
+            exprs.push(Expr::constant(twill_types::Value::Int8(1), oid::INT8));
+        }
         return Ok(Planned {
             plan: Plan::Project {
                 input: Box::new(Plan::OneRow),
-                exprs: vec![call],
+                exprs,
             },
             cols: scope_cols(&q, &columns),
             lateral: inner_correlated.get(),

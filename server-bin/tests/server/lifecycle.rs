@@ -1,0 +1,244 @@
+//! The server's life: many clients at once, the connection limit, SIGTERM
+//! with sessions open; and the command line around it (start-up errors,
+//! `--version`, environment variables, `--wire-trace`).
+
+use ::std::net::TcpListener;
+use ::std::sync::Arc;
+use ::std::thread;
+use ::std::time::{Duration, Instant};
+
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, SimpleQueryMessage};
+
+use crate::{DRAIN_SECS, Server, block_on, conninfo, run, server_command, with_server_args};
+
+/// How many clients [`many_connections`] holds open at once.
+const CLIENTS: usize = 500;
+
+/// 500 tokio-postgres clients connect concurrently, each runs a query in
+/// both protocols, all are open together (a barrier), then all close; the
+/// server then still serves a new client.
+pub(crate) fn many_connections(runtime: &str) {
+    with_server_args(runtime, &["--max-connections", "600"], |port| {
+        block_on(async move {
+            let barrier = Arc::new(::tokio::sync::Barrier::new(CLIENTS));
+            let mut set = ::tokio::task::JoinSet::new();
+            for i in 0..CLIENTS as i32 {
+                let barrier = Arc::clone(&barrier);
+                set.spawn(async move {
+                    let (client, connection) = tokio_postgres::connect(&conninfo(port), NoTls)
+                        .await
+                        .unwrap_or_else(|e| panic!("client {i}: {e}"));
+                    let connection = ::tokio::spawn(connection);
+                    let row = client.query_one("select $1::int4 + 1", &[&i]).await.unwrap();
+                    assert_eq!(row.get::<_, i32>(0), i + 1);
+                    let rows = client.simple_query("select 'ok'").await.unwrap();
+                    assert!(matches!(&rows[1], SimpleQueryMessage::Row(r) if r.get(0) == Some("ok")));
+                    barrier.wait().await;
+                    drop(client);
+                    connection.await.unwrap().unwrap();
+                });
+            }
+            let mut done = 0;
+            while let Some(result) = set.join_next().await {
+                result.unwrap();
+                done += 1;
+            }
+            assert_eq!(done, CLIENTS);
+        });
+        let mut client = crate::connect(port);
+        client.batch_execute("select 1").unwrap();
+    });
+}
+
+/// With `--max-connections 2` a third client gets FATAL 53300 "sorry, too
+/// many clients already"; once one leaves, a new client gets in.
+pub(crate) fn connection_limit(runtime: &str) {
+    with_server_args(runtime, &["--max-connections", "2"], |port| {
+        let mut first = crate::connect(port);
+        let mut second = crate::connect(port);
+        let err = refused(port);
+        let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
+        assert_eq!(db.code(), &SqlState::TOO_MANY_CONNECTIONS, "{err}");
+        assert_eq!(db.message(), "sorry, too many clients already");
+        first.batch_execute("select 1").unwrap();
+        second.batch_execute("select 1").unwrap();
+        drop(first);
+        // The server notices the close asynchronously.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut third = loop {
+            match Client::connect(&conninfo(port), NoTls) {
+                Ok(client) => break client,
+                Err(e) if Instant::now() < deadline => {
+                    assert_eq!(e.code(), Some(&SqlState::TOO_MANY_CONNECTIONS), "{e}");
+                    thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!("the freed slot was not reused: {e}"),
+            }
+        };
+        third.batch_execute("select 1").unwrap();
+    });
+}
+
+/// A connection attempt that must fail.
+fn refused(port: u16) -> postgres::Error {
+    match Client::connect(&conninfo(port), NoTls) {
+        Ok(_) => panic!("connected over the limit"),
+        Err(e) => e,
+    }
+}
+
+/// SIGTERM with sessions open — one idle, one inside a transaction, one
+/// running a 1-second statement: the running statement finishes, every
+/// session is closed, and the process exits 0 within the drain time.
+pub(crate) fn sigterm(runtime: &str) {
+    let mut server = Server::start(runtime);
+    let mut idle = server.client();
+    idle.batch_execute("select 1").unwrap();
+    let mut in_tx = server.client();
+    in_tx
+        .batch_execute("create table t (x int); begin; insert into t values (1)")
+        .unwrap();
+    // tokio-postgres for the busy session: the blocking `postgres` client
+    // may surface the FATAL that follows ReadyForQuery (it arrives in the
+    // same read) instead of the statement's own result.
+    let port = server.port();
+    let running = thread::spawn(move || {
+        block_on(async move {
+            let (client, connection) = tokio_postgres::connect(&conninfo(port), NoTls)
+                .await
+                .unwrap();
+            let connection = ::tokio::spawn(connection);
+            let result = client.simple_query("select pg_sleep(1)").await;
+            let end = connection.await.unwrap();
+            (result.map(|m| m.len()), end)
+        })
+    });
+    thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let status = server.terminate();
+    let elapsed = started.elapsed();
+    let status = status.unwrap_or_else(|| panic!("no exit after SIGTERM; log:\n{}", server.log()));
+    assert!(status.success(), "{status}; log:\n{}", server.log());
+    assert!(
+        elapsed < Duration::from_millis(DRAIN_SECS * 1000 + 1500),
+        "exit took {elapsed:?}"
+    );
+    let (result, end) = running.join().unwrap();
+    let messages = result.unwrap_or_else(|e| panic!("the running statement should finish: {e:?}"));
+    assert_eq!(messages, 3, "RowDescription, a row, CommandComplete");
+    let end = end.expect_err("then FATAL");
+    assert_eq!(end.code(), Some(&SqlState::ADMIN_SHUTDOWN), "{end}");
+    for client in [&mut idle, &mut in_tx] {
+        assert!(client.batch_execute("select 1").is_err());
+    }
+    assert!(server.wait_for_log("stopped"), "{}", server.log());
+}
+
+// ---- the command line (one runtime is enough) ----
+
+#[test]
+fn help_and_version() {
+    let out = run(server_command().arg("--help"), 10);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--runtime",
+        "std",
+        "mio",
+        "tokio",
+        "smol",
+        "memory://",
+        "127.0.0.1:5433",
+        "--log-level",
+        "--wire-trace",
+        "TWILL_LISTEN",
+        "TWILL_RUNTIME",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+    let out = run(server_command().arg("--version"), 10);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("engine-server {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// Runs the server expecting it to fail at start: status 1, exactly one
+/// line on stderr, no panic. Returns that line.
+fn start_failure(args: &[&str]) -> String {
+    let out = run(server_command().args(args), 20);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: one line, got:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.trim_end().to_string()
+}
+
+#[test]
+fn start_up_errors_are_one_line() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let line = start_failure(&["--listen", &addr]);
+    assert!(
+        line.starts_with(&format!("engine-server: cannot listen on {addr}: "))
+            && line.contains("in use"),
+        "{line}"
+    );
+
+    let line = start_failure(&["--listen", "127.0.0.1:0", "--db", "bogus://x"]);
+    assert!(
+        line.starts_with("engine-server: cannot open database bogus://x: "),
+        "{line}"
+    );
+
+    let line = start_failure(&["--listen", "127.0.0.1:0", "--log-level", "info,[=bad"]);
+    assert!(line.starts_with("engine-server: bad log filter"), "{line}");
+
+    // Argument errors are clap's: status 2, no panic.
+    let out = run(server_command().args(["--listen", "not-an-address"]), 10);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn environment_variables_stand_for_flags() {
+    let mut cmd = server_command();
+    cmd.env("TWILL_RUNTIME", "mio")
+        .env("TWILL_LISTEN", "127.0.0.1:0")
+        .env("TWILL_MAX_CONNECTIONS", "1")
+        .env("TWILL_DRAIN_TIMEOUT", "1")
+        .env("TWILL_LOG_LEVEL", "info");
+    let server = Server::spawn(cmd);
+    assert!(server.log().contains("(runtime mio, db memory://)"), "{}", server.log());
+    let mut client = server.client();
+    client.batch_execute("select 1").unwrap();
+    let err = refused(server.port());
+    assert_eq!(err.code(), Some(&SqlState::TOO_MANY_CONNECTIONS), "{err}");
+}
+
+/// `--wire-trace` logs each engine call at debug level although the log
+/// level is `info`; without it, nothing of the sort.
+#[test]
+fn wire_trace_logs_each_call() {
+    let server = Server::start_with("tokio", &["--wire-trace", "--log-level", "info"]);
+    let mut client = server.client();
+    client.batch_execute("select 42 as traced").unwrap();
+    client.query("select $1::int4", &[&7i32]).unwrap();
+    for needle in [
+        "DEBUG twill_server::wire",
+        "OpenSession",
+        r#"Query("select 42 as traced")"#,
+        "Parse",
+        "Bind",
+        "Execute",
+        "Sync",
+    ] {
+        assert!(server.wait_for_log(needle), "{needle} not in:\n{}", server.log());
+    }
+
+    let quiet = Server::start_with("tokio", &["--log-level", "info"]);
+    quiet.client().batch_execute("select 42 as traced").unwrap();
+    assert!(!quiet.log().contains("twill_server::wire"), "{}", quiet.log());
+}
