@@ -68,6 +68,9 @@ pub enum Value {
     Void,
     /// an array (of one to six dimensions)
     Array(Array),
+    /// a row value (`record`): a table's whole row, with its column names
+    /// (JSON conversion needs them; the wire form does not carry them)
+    Record(Vec<(String, Value)>),
 }
 
 impl Value {
@@ -103,6 +106,7 @@ impl Value {
             Value::RegClass(_) => oid::REGCLASS,
             Value::RegType(_) => oid::REGTYPE,
             Value::Void => oid::VOID,
+            Value::Record(_) => oid::RECORD,
             Value::Array(a) => a.type_oid(),
         }
     }
@@ -180,6 +184,7 @@ impl Value {
                 }
             }
             Value::Array(a) => a.format_text(settings, out),
+            Value::Record(fields) => format_record(fields, settings, out),
         }
         out.extend_from_slice(s.as_bytes());
     }
@@ -217,6 +222,21 @@ impl Value {
             Value::Oid(o) | Value::RegClass(o) | Value::RegType(o) => {
                 out.extend_from_slice(&o.to_be_bytes())
             }
+            Value::Record(fields) => {
+                // record_send: field count, then (type OID, length, data).
+                out.extend_from_slice(&(fields.len() as i32).to_be_bytes());
+                for (_, v) in fields {
+                    out.extend_from_slice(&v.type_oid().to_be_bytes());
+                    if v.is_null() {
+                        out.extend_from_slice(&(-1i32).to_be_bytes());
+                    } else {
+                        let mut data = Vec::new();
+                        v.encode_binary(settings, &mut data);
+                        out.extend_from_slice(&(data.len() as i32).to_be_bytes());
+                        out.extend_from_slice(&data);
+                    }
+                }
+            }
             Value::Array(a) => a.format_binary(settings, out),
         }
     }
@@ -238,6 +258,39 @@ impl Value {
             Format::Binary => decode_binary(ty, bytes, settings),
         }
     }
+}
+
+/// record_out: `(1,abc,)` — NULL as nothing; a field with a delimiter,
+/// quote, backslash, parenthesis or space (or empty) is double-quoted, with
+/// quotes and backslashes doubled.
+fn format_record(fields: &[(String, Value)], settings: &FormatSettings, out: &mut Vec<u8>) {
+    out.push(b'(');
+    for (i, (_, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if v.is_null() {
+            continue;
+        }
+        let text = v.to_text(settings);
+        let quote = text.is_empty()
+            || text
+                .bytes()
+                .any(|c| matches!(c, b',' | b'"' | b'\\' | b'(' | b')') || c.is_ascii_whitespace());
+        if quote {
+            out.push(b'"');
+            for c in text.bytes() {
+                if c == b'"' || c == b'\\' {
+                    out.push(c);
+                }
+                out.push(c);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+    out.push(b')');
 }
 
 /// Text from a peer: valid UTF-8 without NUL bytes, as PostgreSQL's

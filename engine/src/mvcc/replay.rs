@@ -110,10 +110,7 @@ impl Engine {
             }
             tables.push((def, rows));
         }
-        self.shared
-            .store
-            .lock()
-            .unregister_snapshot(csn, false);
+        self.shared.store.lock().unregister_snapshot(csn, false);
         let image = EngineImage {
             csn,
             next_table_id,
@@ -126,7 +123,11 @@ impl Engine {
 /// A snapshot that sees the commits up to `csn` and no transaction's own
 /// writes (transaction ids start at 1).
 fn committed_at(csn: Csn) -> Snapshot {
-    Snapshot { csn, txn: 0, cid: 0 }
+    Snapshot {
+        csn,
+        txn: 0,
+        cid: 0,
+    }
 }
 
 fn apply_change(store: &mut Store, csn: Csn, change: &Change) {
@@ -152,7 +153,12 @@ fn apply_change(store: &mut Store, csn: Csn, change: &Change) {
                     .map(|i| {
                         data.rows
                             .iter()
-                            .filter_map(|(k, e)| e.chain.newest().and_then(|v| v.value.as_ref()).map(|r| (k, r)))
+                            .filter_map(|(k, e)| {
+                                e.chain
+                                    .newest()
+                                    .and_then(|v| v.value.as_ref())
+                                    .map(|r| (k, r))
+                            })
                             .map(|(k, r)| (def.index_key(i, r).0, k.clone()))
                             .collect::<BTreeSet<_>>()
                     })

@@ -64,7 +64,7 @@ impl Session {
                 ast::Statement::Copy { .. } => self.copy(parsed).map(Some),
                 _ => Ok(None),
             },
-            StatementKind::Maintenance { .. } => Ok(None),
+            StatementKind::Maintenance { .. } | StatementKind::Checkpoint => Ok(None),
         }
     }
 

@@ -14,7 +14,7 @@ use twill_types::{SqlState, Value};
 
 use super::settings::Settings;
 use crate::mvcc::{RelationKind, TableDef, TableId, Transaction};
-use crate::sql::catalog::{lookup, qualified, table_oid};
+use crate::sql::catalog::{lookup, table_oid};
 use crate::sql::error::SqlError;
 use crate::sql::exec::SessionHooks;
 use crate::sql::sequence::Sequences;
@@ -69,26 +69,14 @@ impl Hooks<'_> {
         text: &str,
     ) -> Result<std::sync::Arc<TableDef>, SqlError> {
         let parts = name_parts(text);
-        let keys: Vec<String> = match parts.as_slice() {
-            [n] => self
-                .settings
-                .borrow()
-                .search_path()
-                .iter()
-                .map(|s| qualified(s, n))
-                .collect(),
-            [.., s, n] => vec![qualified(s, n)],
-            [] => Vec::new(),
-        };
-        for k in keys {
-            if let Some(def) = lookup(txn, &k)? {
-                return Ok(def);
-            }
+        let path = self.settings.borrow().search_path();
+        match crate::sql::catalog::resolve(txn, &parts, &path)? {
+            Some((_, def)) => Ok(def),
+            None => Err(SqlError::new(
+                SqlState::UNDEFINED_TABLE,
+                format!("relation \"{text}\" does not exist"),
+            )),
         }
-        Err(SqlError::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{text}\" does not exist"),
-        ))
     }
 
     /// The sequence a regclass value names.

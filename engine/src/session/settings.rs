@@ -387,11 +387,24 @@ impl Settings {
                 Ok(Some(r))
             }
             ast::Statement::ShowVariable { variable } => {
-                let name = variable
+                // SQL-standard spellings: SHOW TRANSACTION ISOLATION LEVEL,
+                // SHOW TIME ZONE.
+                let words: Vec<String> = variable.iter().map(|i| i.value.to_lowercase()).collect();
+                let name = match words
                     .iter()
-                    .map(|i| i.value.clone())
+                    .map(String::as_str)
                     .collect::<Vec<_>>()
-                    .join(".");
+                    .as_slice()
+                {
+                    ["transaction", "isolation", "level"] => "transaction_isolation".to_owned(),
+                    ["time", "zone"] => "TimeZone".to_owned(),
+                    ["session", "authorization"] => "session_authorization".to_owned(),
+                    _ => variable
+                        .iter()
+                        .map(|i| i.value.clone())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                };
                 let mut r = StatementResult::tag("SHOW");
                 if name.eq_ignore_ascii_case("all") {
                     r.columns = Some(vec![

@@ -116,6 +116,18 @@ impl StatementResult {
     }
 }
 
+/// EXPLAIN's one text column.
+fn query_plan_column() -> ColumnInfo {
+    ColumnInfo {
+        name: "QUERY PLAN".into(),
+        table_oid: 0,
+        column_id: 0,
+        type_oid: twill_types::oid::TEXT,
+        type_len: -1,
+        type_modifier: -1,
+    }
+}
+
 /// `pg_type.typlen` for RowDescription.
 fn type_len(ty: Oid) -> i16 {
     twill_types::Type::by_oid(ty).map_or(-1, |t| t.len)
@@ -269,15 +281,11 @@ pub(crate) fn plan(
                     ));
                 }
             };
-            let col = ColumnInfo {
-                name: "QUERY PLAN".into(),
-                table_oid: 0,
-                column_id: 0,
-                type_oid: twill_types::oid::TEXT,
-                type_len: -1,
-                type_modifier: -1,
-            };
-            Ok((Planned::Explain(lines), types, Some(vec![col])))
+            Ok((
+                Planned::Explain(lines),
+                types,
+                Some(vec![query_plan_column()]),
+            ))
         }
         _ => Ok((Planned::Utility, param_types.to_vec(), None)),
     }
@@ -413,14 +421,7 @@ pub(crate) fn run(
         }
         Planned::Utility => utility(env, txn, parsed),
         Planned::Explain(lines) => Ok(StatementResult {
-            columns: Some(vec![ColumnInfo {
-                name: "QUERY PLAN".into(),
-                table_oid: 0,
-                column_id: 0,
-                type_oid: twill_types::oid::TEXT,
-                type_len: -1,
-                type_modifier: -1,
-            }]),
+            columns: Some(vec![query_plan_column()]),
             rows: lines.iter().map(|l| vec![Value::Text(l.clone())]).collect(),
             tag: "EXPLAIN".into(),
             ..StatementResult::default()
@@ -444,18 +445,7 @@ fn utility(
         StatementKind::Maintenance { vacuum, tables } => {
             for t in tables {
                 let parts: Vec<String> = t.split('.').map(str::to_owned).collect();
-                let keys: Vec<String> = match parts.as_slice() {
-                    [n] => search_path
-                        .iter()
-                        .map(|s| crate::sql::catalog::qualified(s, n))
-                        .collect(),
-                    [.., s, n] => vec![crate::sql::catalog::qualified(s, n)],
-                    [] => Vec::new(),
-                };
-                let mut found = false;
-                for k in keys {
-                    found |= crate::sql::catalog::lookup(txn, &k)?.is_some();
-                }
+                let found = crate::sql::catalog::resolve(txn, &parts, search_path)?.is_some();
                 if !found {
                     return Err(SqlError::new(
                         SqlState::UNDEFINED_TABLE,
@@ -468,6 +458,12 @@ fn utility(
                 return Ok(StatementResult::tag("VACUUM"));
             }
             return Ok(StatementResult::tag("ANALYZE"));
+        }
+        StatementKind::Checkpoint => {
+            engine
+                .checkpoint()
+                .map_err(|m| SqlError::new(SqlState::IO_ERROR, m))?;
+            return Ok(StatementResult::tag("CHECKPOINT"));
         }
         StatementKind::Sql(s) => s.as_ref(),
         // Cursors are session state: the session runs FETCH/MOVE itself.

@@ -464,5 +464,105 @@ fn plans_follow_ddl() {
         "{out:?}"
     );
     s.sync();
-    let _ = err;
+}
+
+#[test]
+fn explain_shows_access_paths() {
+    let mut s = session();
+    ok(
+        &mut s,
+        "CREATE TABLE e (id int PRIMARY KEY, k int, v text); CREATE INDEX e_k ON e (k); \
+         CREATE TABLE f (id int PRIMARY KEY, eid int)",
+    );
+    let plan = |s: &mut Session, sql: &str| -> String {
+        rows(&ok(s, sql))
+            .into_iter()
+            .map(|r| match &r[0] {
+                Value::Text(t) => t.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let p = plan(&mut s, "EXPLAIN SELECT v FROM e WHERE id = 3");
+    assert!(p.contains("Index Scan using e_pkey on e"), "{p}");
+    let p = plan(&mut s, "EXPLAIN SELECT v FROM e WHERE k = 3");
+    assert!(p.contains("Index Scan using e_k on e"), "{p}");
+    let p = plan(
+        &mut s,
+        "EXPLAIN SELECT count(*) FROM e JOIN f ON f.eid = e.id GROUP BY e.k",
+    );
+    assert!(
+        p.contains("HashAggregate") && p.contains("Hash Join"),
+        "{p}"
+    );
+    let p = plan(&mut s, "EXPLAIN UPDATE e SET v = 'x' WHERE id = 1");
+    assert!(p.starts_with("Update on e") && p.contains("e_pkey"), "{p}");
+    assert_eq!(err(&mut s, "EXPLAIN ANALYZE SELECT 1"), "0A000");
+}
+
+#[test]
+fn grouping_sets_rollup_cube() {
+    let mut s = session();
+    ok(
+        &mut s,
+        "CREATE TABLE g (a text, b text, n int); \
+         INSERT INTO g VALUES ('x', 'p', 1), ('x', 'q', 2), ('y', 'p', 3), ('y', 'q', 4)",
+    );
+    let cube = rows(&ok(
+        &mut s,
+        "SELECT a, b, sum(n), GROUPING(a, b) FROM g GROUP BY CUBE (a, b)",
+    ));
+    assert_eq!(cube.len(), 9, "{cube:?}");
+    let total = cube
+        .iter()
+        .find(|r| r[0].is_null() && r[1].is_null())
+        .expect("the () set");
+    assert_eq!(total[2], Value::Int8(10));
+    assert_eq!(total[3], Value::Int4(3));
+    let rollup = rows(&ok(&mut s, "SELECT a, count(*) FROM g GROUP BY ROLLUP (a)"));
+    assert_eq!(rollup.len(), 3, "{rollup:?}");
+    // The empty set answers one row even with no input.
+    let empty = rows(&ok(
+        &mut s,
+        "SELECT count(*) FROM g WHERE false GROUP BY GROUPING SETS ((a), ())",
+    ));
+    assert_eq!(empty, vec![vec![Value::Int8(0)]]);
+    assert_eq!(err(&mut s, "SELECT GROUPING(n) FROM g GROUP BY a"), "42803");
+}
+
+#[test]
+fn whole_row_references() {
+    let mut s = session();
+    ok(
+        &mut s,
+        "CREATE TABLE w (id int, name text); INSERT INTO w VALUES (1, 'a b'), (2, NULL)",
+    );
+    let r = rows(&ok(&mut s, "SELECT row_to_json(w) FROM w WHERE id = 1"));
+    assert_eq!(
+        r,
+        vec![vec![Value::Json(r#"{"id":1,"name":"a b"}"#.into())]]
+    );
+    let r = rows(&ok(
+        &mut s,
+        "SELECT json_agg(t ORDER BY id)::text FROM (SELECT id, name FROM w) t",
+    ));
+    assert_eq!(
+        r,
+        vec![vec![Value::Text(
+            "[{\"id\":1,\"name\":\"a b\"}, \n {\"id\":2,\"name\":null}]".into()
+        )]]
+    );
+    let r = rows(&ok(&mut s, "SELECT to_jsonb(w) FROM w WHERE id = 2"));
+    assert_eq!(
+        r,
+        vec![vec![Value::Jsonb(r#"{"id": 2, "name": null}"#.into())]]
+    );
+    // As a value, a row prints in record_out's form.
+    let out = ok(&mut s, "SELECT w FROM w ORDER BY id");
+    let text: Vec<String> = rows(&out)
+        .iter()
+        .map(|r| r[0].to_text(&twill_types::FormatSettings::default()))
+        .collect();
+    assert_eq!(text, vec![r#"(1,"a b")"#.to_owned(), "(2,)".to_owned()]);
 }

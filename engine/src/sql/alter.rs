@@ -213,26 +213,12 @@ pub(crate) fn alter_table(
 ) -> Result<(), SqlError> {
     let _ = source;
     let parts = object_parts(&at.name);
-    let candidates: Vec<String> = match parts.as_slice() {
-        [n] => search_path.iter().map(|s| qualified(s, n)).collect(),
-        [.., s, n] => vec![qualified(s, n)],
-        [] => Vec::new(),
-    };
-    let mut found = None;
-    for k in candidates {
-        if let Some(d) = lookup(&mut exec.txn.borrow_mut(), &k)? {
-            found = Some(d);
-            break;
-        }
-    }
-    let Some(mut current) = found else {
+    let found = crate::sql::catalog::resolve(&mut exec.txn.borrow_mut(), &parts, search_path)?;
+    let Some((_, mut current)) = found else {
         if at.if_exists {
             return Ok(());
         }
-        return Err(SqlError::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{}\" does not exist", parts.join(".")),
-        ));
+        return Err(crate::sql::catalog::undefined_relation(&parts));
     };
     if !matches!(current.kind, RelationKind::Table) {
         return Err(SqlError::new(

@@ -35,6 +35,39 @@ pub(crate) fn table_oid(id: TableId) -> Oid {
     FIRST_USER_OID + id.0 as Oid * 2
 }
 
+/// The catalog keys a relation name may mean, in search order: a
+/// qualified name means one, an unqualified one each schema of the path.
+pub(crate) fn candidate_keys(parts: &[String], search_path: &[String]) -> Vec<String> {
+    match parts {
+        [name] => search_path.iter().map(|s| qualified(s, name)).collect(),
+        [.., schema, name] => vec![qualified(schema, name)],
+        [] => Vec::new(),
+    }
+}
+
+/// The first relation a name resolves to along the search path: its
+/// catalog key and definition.
+pub(crate) fn resolve(
+    txn: &mut Transaction,
+    parts: &[String],
+    search_path: &[String],
+) -> Result<Option<(String, Arc<TableDef>)>, SqlError> {
+    for key in candidate_keys(parts, search_path) {
+        if let Some(def) = lookup(txn, &key)? {
+            return Ok(Some((key, def)));
+        }
+    }
+    Ok(None)
+}
+
+/// 42P01 for a relation name that resolves to nothing.
+pub(crate) fn undefined_relation(parts: &[String]) -> SqlError {
+    SqlError::new(
+        twill_types::SqlState::UNDEFINED_TABLE,
+        format!("relation \"{}\" does not exist", parts.join(".")),
+    )
+}
+
 /// The relation at catalog key `key`, or `None`.
 pub(crate) fn lookup(txn: &mut Transaction, key: &str) -> Result<Option<Arc<TableDef>>, SqlError> {
     txn.find_table(key).map_err(SqlError::from)

@@ -321,24 +321,8 @@ pub(crate) fn create_index(
     search_path: &[String],
 ) -> Result<bool, SqlError> {
     let parts = object_parts(&ci.table_name);
-    let candidates: Vec<String> = match parts.as_slice() {
-        [name] => search_path.iter().map(|s| qualified(s, name)).collect(),
-        [.., s, name] => vec![qualified(s, name)],
-        [] => Vec::new(),
-    };
-    let mut def = None;
-    for k in candidates {
-        if let Some(d) = lookup(txn, &k)? {
-            def = Some(d);
-            break;
-        }
-    }
-    let def = def.ok_or_else(|| {
-        SqlError::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{}\" does not exist", parts.join(".")),
-        )
-    })?;
+    let (_, def) = crate::sql::catalog::resolve(txn, &parts, search_path)?
+        .ok_or_else(|| crate::sql::catalog::undefined_relation(&parts))?;
     if ci.predicate.is_some() {
         return Err(SqlError::unsupported(
             "partial indexes are not supported yet",
@@ -392,24 +376,8 @@ pub(crate) fn truncate(
 ) -> Result<(), SqlError> {
     for n in names {
         let parts = object_parts(n);
-        let candidates: Vec<String> = match parts.as_slice() {
-            [name] => search_path.iter().map(|s| qualified(s, name)).collect(),
-            [.., s, name] => vec![qualified(s, name)],
-            [] => Vec::new(),
-        };
-        let mut def = None;
-        for k in candidates {
-            if let Some(d) = lookup(txn, &k)? {
-                def = Some(d);
-                break;
-            }
-        }
-        let def = def.ok_or_else(|| {
-            SqlError::new(
-                SqlState::UNDEFINED_TABLE,
-                format!("relation \"{}\" does not exist", parts.join(".")),
-            )
-        })?;
+        let (_, def) = crate::sql::catalog::resolve(txn, &parts, search_path)?
+            .ok_or_else(|| crate::sql::catalog::undefined_relation(&parts))?;
         for (child, fk) in crate::sql::foreign_key::referencing(txn, &def)? {
             let child_short = crate::sql::catalog::split_key(&child.name).1.to_owned();
             let truncated_too = names

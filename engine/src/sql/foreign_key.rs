@@ -17,7 +17,7 @@ use twill_types::{SqlState, Value};
 use crate::mvcc::{
     ForeignKeyDef, Key, LockMode, LockOutcome, ReferentialAction, TableDef, Transaction, WaitPolicy,
 };
-use crate::sql::catalog::{lookup, qualified, split_key};
+use crate::sql::catalog::{lookup, split_key};
 use crate::sql::error::SqlError;
 use crate::sql::exec::Exec;
 use crate::sql::plan::query::{ident, object_parts};
@@ -42,31 +42,15 @@ pub(crate) fn define(
     search_path: &[String],
 ) -> Result<ForeignKeyDef, SqlError> {
     let parts = object_parts(&fk.foreign_table);
-    let candidates: Vec<String> = match parts.as_slice() {
-        [n] => search_path.iter().map(|s| qualified(s, n)).collect(),
-        [.., s, n] => vec![qualified(s, n)],
-        [] => Vec::new(),
+    // A table may reference itself while it is being created.
+    let own = crate::sql::catalog::candidate_keys(&parts, search_path)
+        .into_iter()
+        .find(|k| *k == child.name);
+    let (parent_key, parent) = match own {
+        Some(k) => (k, Arc::new(child.clone())),
+        None => crate::sql::catalog::resolve(txn, &parts, search_path)?
+            .ok_or_else(|| crate::sql::catalog::undefined_relation(&parts))?,
     };
-    let mut parent: Option<Arc<TableDef>> = None;
-    let mut parent_key = String::new();
-    for k in candidates {
-        if k == child.name {
-            parent = Some(Arc::new(child.clone()));
-            parent_key = k;
-            break;
-        }
-        if let Some(d) = lookup(txn, &k)? {
-            parent = Some(d);
-            parent_key = k;
-            break;
-        }
-    }
-    let parent = parent.ok_or_else(|| {
-        SqlError::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{}\" does not exist", parts.join(".")),
-        )
-    })?;
     let position = |def: &TableDef, n: &str, side: &str| -> Result<usize, SqlError> {
         def.columns.iter().position(|c| c.name == n).ok_or_else(|| {
             SqlError::new(

@@ -43,6 +43,8 @@ pub enum StatementKind {
         /// The tables named, as written (folded).
         tables: Vec<String>,
     },
+    /// `CHECKPOINT` (sqlparser does not parse it).
+    Checkpoint,
     /// `FETCH` or `MOVE` on a SQL cursor (parsed here: sqlparser knows no
     /// MOVE and only part of FETCH's grammar).
     Fetch {
@@ -200,6 +202,13 @@ fn statement(sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Option<Parsed>, Sq
     let source = Source::new(sql);
     let text = source.slice(&tokens, 0..tokens.len()).trim().to_owned();
     let first = &significant[0].token;
+    if word_is(first, "checkpoint") && significant.len() == 1 {
+        return Ok(Some(Parsed {
+            kind: StatementKind::Checkpoint,
+            text,
+            extras: Extras::default(),
+        }));
+    }
     if is_word(first, Keyword::VACUUM)
         || is_word(first, Keyword::ANALYZE)
         || word_is(first, "analyse")

@@ -288,18 +288,7 @@ pub(crate) fn drop_objects(
             keys.push(schema_key(&shown));
             continue;
         }
-        let candidates: Vec<String> = match parts.as_slice() {
-            [name] => search_path.iter().map(|s| qualified(s, name)).collect(),
-            [.., s, name] => vec![qualified(s, name)],
-            [] => Vec::new(),
-        };
-        let mut found = None;
-        for k in candidates {
-            if let Some(d) = lookup(txn, &k)? {
-                found = Some((k, d));
-                break;
-            }
-        }
+        let found = crate::sql::catalog::resolve(txn, &parts, search_path)?;
         let Some((key, def)) = found else {
             if if_exists {
                 notices.push(SqlError::new(

@@ -59,10 +59,10 @@ pub(crate) fn write(
         lsn: redo,
     }
     .encode(&mut out);
-    let mut n = 0u64;
-    let mut put = |out: &mut Vec<u8>, ty: RecordType, payload: &[u8]| {
-        record::encode(out, ty, n, payload);
-        n += 1;
+    let n = std::cell::Cell::new(0u64);
+    let put = |out: &mut Vec<u8>, ty: RecordType, payload: &[u8]| {
+        record::encode(out, ty, n.get(), payload);
+        n.set(n.get() + 1);
     };
     let mut w = Writer::default();
     w.u64(image.csn);
@@ -90,7 +90,7 @@ pub(crate) fn write(
             &codec::sequence_state(id, last, is_called),
         );
     }
-    let count = n;
+    let count = n.get();
     let mut w = Writer::default();
     w.u64(count);
     put(&mut out, RecordType::End, &w.out);
@@ -171,7 +171,9 @@ pub(crate) fn read(bytes: &[u8], header: &FileHeader) -> Result<Loaded, String> 
                     rows.push((key, p.row(&settings)?));
                 }
             }
-            RecordType::Sequence => loaded.sequences.push(codec::read_sequence_state(r.payload)?),
+            RecordType::Sequence => loaded
+                .sequences
+                .push(codec::read_sequence_state(r.payload)?),
             RecordType::End => {
                 if p.u64()? != i as u64 {
                     return Err("record count mismatch".into());

@@ -220,9 +220,6 @@ impl<'a> Reader<'a> {
         self.bytes = tail;
         Ok(head)
     }
-    pub(crate) fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
     pub(crate) fn u8(&mut self) -> DecodeResult<u8> {
         Ok(self.take(1)?[0])
     }

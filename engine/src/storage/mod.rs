@@ -78,7 +78,7 @@ use wal::Wal;
 
 /// How often the background writer flushes commits that did not wait
 /// (`synchronous_commit = off`).
-pub const WRITER_INTERVAL: Duration = Duration::from_millis(200);
+pub(crate) const WRITER_INTERVAL: Duration = Duration::from_millis(200);
 
 thread_local! {
     /// The LSN of the commit record this thread's last commit appended.

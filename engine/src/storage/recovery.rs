@@ -32,7 +32,9 @@ use twill_types::FormatSettings;
 use super::backend::Backend;
 use super::checkpoint::{self, CONTROL};
 use super::codec::{self, Reader};
-use super::record::{self, CHECKPOINT_MAGIC, CONTROL_MAGIC, FILE_HEADER, FileHeader, RecordType, WAL_MAGIC};
+use super::record::{
+    self, CHECKPOINT_MAGIC, CONTROL_MAGIC, FILE_HEADER, FileHeader, RecordType, WAL_MAGIC,
+};
 use super::wal::segment_name;
 use super::{corrupted, io_error};
 use crate::mvcc::{
@@ -67,7 +69,9 @@ fn io(what: &str) -> impl Fn(std::io::Error) -> SqlError + '_ {
 pub(crate) fn recover(backend: &dyn Backend) -> Result<Recovered, SqlError> {
     let names = backend.list().map_err(io("list the database directory"))?;
     for name in names.iter().filter(|n| n.ends_with(".tmp")) {
-        backend.remove(name).map_err(io("remove a temporary file"))?;
+        backend
+            .remove(name)
+            .map_err(io("remove a temporary file"))?;
     }
     let mut segments: Vec<u64> = names
         .iter()

@@ -127,7 +127,11 @@ fn sums(port: u16) -> [i64; 4] {
 fn tpcb_invariant(port: u16) {
     let [a, t, b, h] = sums(port);
     assert!(a != 0 || h != 0, "nothing happened? {:?}", [a, t, b, h]);
-    assert_eq!([a, t, b], [h, h, h], "sum(abalance), sum(tbalance), sum(bbalance) = sum(delta)");
+    assert_eq!(
+        [a, t, b],
+        [h, h, h],
+        "sum(abalance), sum(tbalance), sum(bbalance) = sum(delta)"
+    );
 }
 
 /// pgbench on this runtime: client-side init, TPC-B in the simple
@@ -149,7 +153,11 @@ pub(crate) fn pgbench(runtime: &str) {
         let before = sums(port);
         bench(port, &["-n", "-N", "-M", "prepared"]);
         let after = sums(port);
-        assert_eq!(after[0] - before[0], after[3] - before[3], "-N: accounts and history");
+        assert_eq!(
+            after[0] - before[0],
+            after[3] - before[3],
+            "-N: accounts and history"
+        );
         assert_eq!(after[1..3], before[1..3], "-N leaves tellers and branches");
 
         // `-I p` made the primary keys.

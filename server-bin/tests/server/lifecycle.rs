@@ -30,10 +30,15 @@ pub(crate) fn many_connections(runtime: &str) {
                         .await
                         .unwrap_or_else(|e| panic!("client {i}: {e}"));
                     let connection = ::tokio::spawn(connection);
-                    let row = client.query_one("select $1::int4 + 1", &[&i]).await.unwrap();
+                    let row = client
+                        .query_one("select $1::int4 + 1", &[&i])
+                        .await
+                        .unwrap();
                     assert_eq!(row.get::<_, i32>(0), i + 1);
                     let rows = client.simple_query("select 'ok'").await.unwrap();
-                    assert!(matches!(&rows[1], SimpleQueryMessage::Row(r) if r.get(0) == Some("ok")));
+                    assert!(
+                        matches!(&rows[1], SimpleQueryMessage::Row(r) if r.get(0) == Some("ok"))
+                    );
                     barrier.wait().await;
                     drop(client);
                     connection.await.unwrap().unwrap();
@@ -171,7 +176,11 @@ fn start_failure(args: &[&str]) -> String {
     let out = run(server_command().args(args), 20);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: one line, got:\n{stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: one line, got:\n{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr.trim_end().to_string()
 }
@@ -211,7 +220,11 @@ fn environment_variables_stand_for_flags() {
         .env("TWILL_DRAIN_TIMEOUT", "1")
         .env("TWILL_LOG_LEVEL", "info");
     let server = Server::spawn(cmd);
-    assert!(server.log().contains("(runtime mio, db memory://)"), "{}", server.log());
+    assert!(
+        server.log().contains("(runtime mio, db memory://)"),
+        "{}",
+        server.log()
+    );
     let mut client = server.client();
     client.batch_execute("select 1").unwrap();
     let err = refused(server.port());
@@ -235,10 +248,18 @@ fn wire_trace_logs_each_call() {
         "Execute",
         "Sync",
     ] {
-        assert!(server.wait_for_log(needle), "{needle} not in:\n{}", server.log());
+        assert!(
+            server.wait_for_log(needle),
+            "{needle} not in:\n{}",
+            server.log()
+        );
     }
 
     let quiet = Server::start_with("tokio", &["--log-level", "info"]);
     quiet.client().batch_execute("select 42 as traced").unwrap();
-    assert!(!quiet.log().contains("twill_server::wire"), "{}", quiet.log());
+    assert!(
+        !quiet.log().contains("twill_server::wire"),
+        "{}",
+        quiet.log()
+    );
 }

@@ -324,8 +324,14 @@ pub(crate) fn pg_program(name: &str) -> Command {
 /// psql on the server, with no psqlrc; the caller adds the rest.
 pub(crate) fn psql_base(port: u16) -> Command {
     let mut cmd = pg_program("psql");
-    cmd.args(["-X", "-h", "127.0.0.1"])
-        .args(["-p", &port.to_string(), "-U", "postgres", "-d", "postgres"]);
+    cmd.args(["-X", "-h", "127.0.0.1"]).args([
+        "-p",
+        &port.to_string(),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+    ]);
     cmd
 }
 

@@ -5,9 +5,9 @@ use ::std::error::Error;
 use ::std::io::{Read, Write};
 
 use bytes::BytesMut;
+use postgres::SimpleQueryMessage;
 use postgres::error::SqlState;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
-use postgres::SimpleQueryMessage;
 
 use crate::{block_on, connect, connect_async, with_server};
 
@@ -200,18 +200,72 @@ fn type_cases() -> Vec<TypeCase> {
     vec![
         case("int2", Type::INT2, "12345", "12345", be16(12345)),
         case("int2", Type::INT2, "-32768", "-32768", be16(i16::MIN)),
-        case("int4", Type::INT4, "123456789", "123456789", be32(123_456_789)),
-        case("int4", Type::INT4, "-2147483648", "-2147483648", be32(i32::MIN)),
-        case("int8", Type::INT8, "9000000000", "9000000000", be64(9_000_000_000)),
-        case("float4", Type::FLOAT4, "1.5", "1.5", 1.5f32.to_be_bytes().to_vec()),
-        case("float8", Type::FLOAT8, "3.25", "3.25", 3.25f64.to_be_bytes().to_vec()),
-        case("float8", Type::FLOAT8, "1.5e300", "1.5e+300", 1.5e300f64.to_be_bytes().to_vec()),
+        case(
+            "int4",
+            Type::INT4,
+            "123456789",
+            "123456789",
+            be32(123_456_789),
+        ),
+        case(
+            "int4",
+            Type::INT4,
+            "-2147483648",
+            "-2147483648",
+            be32(i32::MIN),
+        ),
+        case(
+            "int8",
+            Type::INT8,
+            "9000000000",
+            "9000000000",
+            be64(9_000_000_000),
+        ),
+        case(
+            "float4",
+            Type::FLOAT4,
+            "1.5",
+            "1.5",
+            1.5f32.to_be_bytes().to_vec(),
+        ),
+        case(
+            "float8",
+            Type::FLOAT8,
+            "3.25",
+            "3.25",
+            3.25f64.to_be_bytes().to_vec(),
+        ),
+        case(
+            "float8",
+            Type::FLOAT8,
+            "1.5e300",
+            "1.5e+300",
+            1.5e300f64.to_be_bytes().to_vec(),
+        ),
         case("numeric", Type::NUMERIC, "12345.678", "12345.678", numeric),
-        case("text", Type::TEXT, "hello, world", "hello, world", b"hello, world".to_vec()),
-        case("varchar", Type::VARCHAR, "héllo", "héllo", "héllo".as_bytes().to_vec()),
+        case(
+            "text",
+            Type::TEXT,
+            "hello, world",
+            "hello, world",
+            b"hello, world".to_vec(),
+        ),
+        case(
+            "varchar",
+            Type::VARCHAR,
+            "héllo",
+            "héllo",
+            "héllo".as_bytes().to_vec(),
+        ),
         case("bool", Type::BOOL, "true", "t", vec![1]),
         case("bool", Type::BOOL, "false", "f", vec![0]),
-        case("bytea", Type::BYTEA, "\\x00ff10", "\\x00ff10", vec![0, 0xff, 0x10]),
+        case(
+            "bytea",
+            Type::BYTEA,
+            "\\x00ff10",
+            "\\x00ff10",
+            vec![0, 0xff, 0x10],
+        ),
         // Days since 2000-01-01.
         case("date", Type::DATE, "2024-02-29", "2024-02-29", be32(8825)),
         // Microseconds since 2000-01-01 00:00.
@@ -265,10 +319,7 @@ fn type_cases() -> Vec<TypeCase> {
             Type::INT4_ARRAY,
             "{1,2,NULL,4}",
             "{1,2,NULL,4}",
-            array(
-                23,
-                &[Some(&be32(1)), Some(&be32(2)), None, Some(&be32(4))],
-            ),
+            array(23, &[Some(&be32(1)), Some(&be32(2)), None, Some(&be32(4))]),
         ),
         case(
             "text[]",
@@ -314,7 +365,11 @@ pub(crate) fn types(runtime: &str) {
 
             let cast = format!("select $1::{sql}");
             let row = client.query_one(&cast, &[&Raw(binary.clone())]).unwrap();
-            assert_eq!(row.get::<_, Raw>(0).0, *binary, "binary parameter of {what}");
+            assert_eq!(
+                row.get::<_, Raw>(0).0,
+                *binary,
+                "binary parameter of {what}"
+            );
             let row = client.query_one(&cast, &[&Text(input)]).unwrap();
             assert_eq!(row.get::<_, Raw>(0).0, *binary, "text parameter of {what}");
             let row = client
@@ -323,15 +378,23 @@ pub(crate) fn types(runtime: &str) {
             // bool is the one type whose cast to text is not its output
             // ('true', not 't').
             let as_text = if *sql == "bool" { input } else { text };
-            assert_eq!(row.get::<_, String>(0), *as_text, "binary parameter as text, {what}");
+            assert_eq!(
+                row.get::<_, String>(0),
+                *as_text,
+                "binary parameter as text, {what}"
+            );
 
             client
-                .batch_execute(&format!("drop table if exists tt; create table tt (v {sql})"))
+                .batch_execute(&format!(
+                    "drop table if exists tt; create table tt (v {sql})"
+                ))
                 .unwrap();
             client
                 .execute("insert into tt values ($1)", &[&Raw(binary.clone())])
                 .unwrap();
-            client.execute("insert into tt values ($1)", &[&Text(input)]).unwrap();
+            client
+                .execute("insert into tt values ($1)", &[&Text(input)])
+                .unwrap();
             let rows = client.query("select v from tt", &[]).unwrap();
             assert_eq!(rows.len(), 2);
             for row in &rows {
@@ -345,7 +408,11 @@ pub(crate) fn types(runtime: &str) {
                     _ => None,
                 })
                 .collect();
-            assert_eq!(texts, vec![text.to_string(), text.to_string()], "column of {what}");
+            assert_eq!(
+                texts,
+                vec![text.to_string(), text.to_string()],
+                "column of {what}"
+            );
         }
 
         // NULL in both directions.
@@ -414,13 +481,20 @@ pub(crate) fn pipelining(runtime: &str) {
                         assert_eq!(err.code(), Some(&SqlState::DIVISION_BY_ZERO), "{err}");
                         -1
                     } else if i % 10 == 0 {
-                        let rows = client.simple_query(&format!("select {i} * 2")).await.unwrap();
+                        let rows = client
+                            .simple_query(&format!("select {i} * 2"))
+                            .await
+                            .unwrap();
                         match &rows[1] {
                             SimpleQueryMessage::Row(row) => row.get(0).unwrap().parse().unwrap(),
                             other => panic!("{other:?}"),
                         }
                     } else {
-                        client.query_one(double, &[&i]).await.unwrap().get::<_, i32>(0)
+                        client
+                            .query_one(double, &[&i])
+                            .await
+                            .unwrap()
+                            .get::<_, i32>(0)
                     }
                 }
             });
@@ -442,7 +516,9 @@ pub(crate) fn portals(runtime: &str) {
     with_server(runtime, |port| {
         let mut client = connect(port);
         client
-            .batch_execute("create table p (n int); insert into p select g from generate_series(1, 25) g")
+            .batch_execute(
+                "create table p (n int); insert into p select g from generate_series(1, 25) g",
+            )
             .unwrap();
         let mut tx = client.transaction().unwrap();
         let up = tx
@@ -450,12 +526,24 @@ pub(crate) fn portals(runtime: &str) {
             .unwrap();
         let down = tx.bind("select n from p order by n desc", &[]).unwrap();
         let ns = |rows: Vec<postgres::Row>| rows.iter().map(|r| r.get(0)).collect::<Vec<i32>>();
-        assert_eq!(ns(tx.query_portal(&up, 10).unwrap()), (1..=10).collect::<Vec<_>>());
+        assert_eq!(
+            ns(tx.query_portal(&up, 10).unwrap()),
+            (1..=10).collect::<Vec<_>>()
+        );
         assert_eq!(ns(tx.query_portal(&down, 3).unwrap()), vec![25, 24, 23]);
-        assert_eq!(ns(tx.query_portal(&up, 10).unwrap()), (11..=20).collect::<Vec<_>>());
-        assert_eq!(ns(tx.query_portal(&up, 10).unwrap()), (21..=25).collect::<Vec<_>>());
+        assert_eq!(
+            ns(tx.query_portal(&up, 10).unwrap()),
+            (11..=20).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            ns(tx.query_portal(&up, 10).unwrap()),
+            (21..=25).collect::<Vec<_>>()
+        );
         assert!(tx.query_portal(&up, 10).unwrap().is_empty());
-        assert_eq!(ns(tx.query_portal(&down, 0).unwrap()), (1..=22).rev().collect::<Vec<_>>());
+        assert_eq!(
+            ns(tx.query_portal(&down, 0).unwrap()),
+            (1..=22).rev().collect::<Vec<_>>()
+        );
         tx.commit().unwrap();
     });
 }
@@ -532,7 +620,11 @@ pub(crate) fn copy(runtime: &str) {
         let mut writer = client.copy_in("copy c from stdin").unwrap();
         writer.write_all(b"3000\tok\nnot a number\tbad\n").unwrap();
         let err = writer.finish().unwrap_err();
-        assert_eq!(err.code(), Some(&SqlState::INVALID_TEXT_REPRESENTATION), "{err}");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::INVALID_TEXT_REPRESENTATION),
+            "{err}"
+        );
         let count: i64 = client
             .query_one("select count(*) from c", &[])
             .unwrap()

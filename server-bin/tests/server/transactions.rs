@@ -49,7 +49,6 @@ pub(crate) fn rollback(runtime: &str) {
     });
 }
 
-
 /// SAVEPOINT, an error inside it, ROLLBACK TO, RELEASE, nested savepoints;
 /// the driver's nested `transaction()` (savepoints) too.
 pub(crate) fn savepoints(runtime: &str) {
@@ -66,14 +65,20 @@ pub(crate) fn savepoints(runtime: &str) {
         let err = client.batch_execute("select 1 / 0").unwrap_err();
         assert_eq!(err.code(), Some(&SqlState::DIVISION_BY_ZERO), "{err}");
         let err = client.batch_execute("select 1").unwrap_err();
-        assert_eq!(err.code(), Some(&SqlState::IN_FAILED_SQL_TRANSACTION), "{err}");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::IN_FAILED_SQL_TRANSACTION),
+            "{err}"
+        );
         client.batch_execute("rollback").unwrap();
         assert_eq!(xs(&mut client), Vec::<i32>::new());
 
         client
             .batch_execute("begin; insert into s values (1); savepoint a")
             .unwrap();
-        let err = client.batch_execute("insert into s values (1 / 0)").unwrap_err();
+        let err = client
+            .batch_execute("insert into s values (1 / 0)")
+            .unwrap_err();
         assert_eq!(err.code(), Some(&SqlState::DIVISION_BY_ZERO), "{err}");
         client
             .batch_execute("rollback to savepoint a; insert into s values (2); commit")
@@ -113,27 +118,41 @@ pub(crate) fn serialization_failure(runtime: &str) {
     with_server(runtime, |port| {
         let mut a = connect(port);
         let mut b = connect(port);
-        a.batch_execute("create table acct (id int primary key, balance int); insert into acct values (1, 100)")
-            .unwrap();
+        a.batch_execute(
+            "create table acct (id int primary key, balance int); insert into acct values (1, 100)",
+        )
+        .unwrap();
         for c in [&mut a, &mut b] {
-            c.batch_execute("begin isolation level repeatable read; select balance from acct where id = 1")
-                .unwrap();
+            c.batch_execute(
+                "begin isolation level repeatable read; select balance from acct where id = 1",
+            )
+            .unwrap();
         }
         a.batch_execute("update acct set balance = balance + 1 where id = 1; commit")
             .unwrap();
         let err = b
             .execute("update acct set balance = balance + 10 where id = 1", &[])
             .unwrap_err();
-        assert_eq!(err.code(), Some(&SqlState::T_R_SERIALIZATION_FAILURE), "{err}");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::T_R_SERIALIZATION_FAILURE),
+            "{err}"
+        );
         let err = b.batch_execute("select 1").unwrap_err();
-        assert_eq!(err.code(), Some(&SqlState::IN_FAILED_SQL_TRANSACTION), "{err}");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::IN_FAILED_SQL_TRANSACTION),
+            "{err}"
+        );
         b.batch_execute("rollback").unwrap();
 
         // The same race with the second writer already waiting for the
         // row lock when the first commits.
         for c in [&mut a, &mut b] {
-            c.batch_execute("begin isolation level repeatable read; select balance from acct where id = 1")
-                .unwrap();
+            c.batch_execute(
+                "begin isolation level repeatable read; select balance from acct where id = 1",
+            )
+            .unwrap();
         }
         a.batch_execute("update acct set balance = balance + 1 where id = 1")
             .unwrap();
@@ -145,7 +164,11 @@ pub(crate) fn serialization_failure(runtime: &str) {
         a.batch_execute("commit").unwrap();
         let (mut b, result) = waiter.join().unwrap();
         let err = result.unwrap_err();
-        assert_eq!(err.code(), Some(&SqlState::T_R_SERIALIZATION_FAILURE), "{err}");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::T_R_SERIALIZATION_FAILURE),
+            "{err}"
+        );
         b.batch_execute("rollback").unwrap();
 
         let balance: i32 = a
@@ -162,7 +185,9 @@ pub(crate) fn deadlock(runtime: &str) {
     with_server(runtime, |port| {
         let mut setup = connect(port);
         setup
-            .batch_execute("create table d (id int primary key, v int); insert into d values (1, 0), (2, 0)")
+            .batch_execute(
+                "create table d (id int primary key, v int); insert into d values (1, 0), (2, 0)",
+            )
             .unwrap();
         let both = Arc::new(Barrier::new(2));
         let session = |first: i32, second: i32| {
@@ -193,7 +218,12 @@ pub(crate) fn deadlock(runtime: &str) {
             .flatten()
             .collect();
         assert_eq!(errors.len(), 1, "exactly one victim: {errors:?}");
-        assert_eq!(errors[0].code(), Some(&SqlState::T_R_DEADLOCK_DETECTED), "{}", errors[0]);
+        assert_eq!(
+            errors[0].code(),
+            Some(&SqlState::T_R_DEADLOCK_DETECTED),
+            "{}",
+            errors[0]
+        );
         let total: i64 = setup
             .query_one("select sum(v)::int8 from d", &[])
             .unwrap()
@@ -293,7 +323,11 @@ pub(crate) fn cancel_sleep(runtime: &str) {
                 let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
                 assert_eq!(db.code(), &SqlState::QUERY_CANCELED, "{err}");
                 assert_eq!(db.message(), "canceling statement due to user request");
-                assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+                assert!(
+                    started.elapsed() < Duration::from_secs(5),
+                    "{:?}",
+                    started.elapsed()
+                );
                 let row = client.query_one("select 7", &[]).await.unwrap();
                 assert_eq!(row.get::<_, i32>(0), 7);
             }
@@ -313,7 +347,11 @@ pub(crate) fn statement_timeout(runtime: &str) {
         let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
         assert_eq!(db.code(), &SqlState::QUERY_CANCELED, "{err}");
         assert_eq!(db.message(), "canceling statement due to statement timeout");
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
         let err = client.query("select pg_sleep(10)", &[]).unwrap_err();
         assert_eq!(err.code(), Some(&SqlState::QUERY_CANCELED), "{err}");
         client.batch_execute("select pg_sleep(0.05)").unwrap();

@@ -87,7 +87,7 @@ impl Acc {
     pub(crate) fn new(call: &AggCall) -> Acc {
         let arg_ty = call.args.first().map_or(oid::UNKNOWN, Expr::ty);
         match call.func {
-            AggFunc::CountStar | AggFunc::Count => Acc::Count(0),
+            AggFunc::CountStar | AggFunc::Count | AggFunc::Grouping => Acc::Count(0),
             AggFunc::Sum | AggFunc::Avg => match arg_ty {
                 oid::INT2 | oid::INT4 | oid::INT8
                     if call.func == AggFunc::Sum && arg_ty != oid::INT8 =>
@@ -248,6 +248,13 @@ impl Acc {
                     None => *cur = Some(piece),
                     Some(buf) => {
                         buf.push_str(", ");
+                        // json_agg starts rows and arrays on a new line,
+                        // as PostgreSQL's json_agg_transfn does.
+                        if matches!(call.func, AggFunc::JsonAgg { jsonb: false })
+                            && matches!(first, Value::Record(_) | Value::Array(_))
+                        {
+                            buf.push_str("\n ");
+                        }
                         buf.push_str(&piece);
                     }
                 }
@@ -437,24 +444,56 @@ fn drain(cx: &Cx<'_, '_>, call: &AggCall, mut rows: Vec<(Row, Row)>) -> Result<V
 /// FROM t WHERE …`).
 pub(crate) enum AggInput {
     Node(Box<dyn Node>),
-    Scan(super::nodes::ScanNode),
+    Scan(Box<super::nodes::ScanNode>),
 }
 
 pub(crate) struct AggregateNode {
     input: AggInput,
     group: Vec<Expr>,
     aggs: Vec<AggCall>,
+    /// GROUPING SETS: the group columns each set keeps.
+    sets: Option<Vec<Vec<usize>>>,
+    /// For each GROUPING() call, its arguments' positions in `group`.
+    grouping_args: Vec<Vec<usize>>,
     out: Option<std::vec::IntoIter<Row>>,
 }
 
 impl AggregateNode {
-    pub(crate) fn new(input: AggInput, group: Vec<Expr>, aggs: Vec<AggCall>) -> AggregateNode {
+    pub(crate) fn new(
+        input: AggInput,
+        group: Vec<Expr>,
+        aggs: Vec<AggCall>,
+        sets: Option<Vec<Vec<usize>>>,
+    ) -> AggregateNode {
+        let grouping_args = aggs
+            .iter()
+            .map(|a| {
+                a.args
+                    .iter()
+                    .filter_map(|x| group.iter().position(|g| g == x))
+                    .collect()
+            })
+            .collect();
         AggregateNode {
             input,
             group,
             aggs,
+            sets,
+            grouping_args,
             out: None,
         }
+    }
+
+    /// GROUPING(…) for a group of grouping set `set` (None: plain GROUP BY).
+    fn grouping_mask(&self, agg: usize, set: Option<&[usize]>) -> Value {
+        let args = &self.grouping_args[agg];
+        let mut mask = 0i32;
+        for (k, g) in args.iter().enumerate() {
+            if set.is_some_and(|s| !s.contains(g)) {
+                mask |= 1 << (args.len() - 1 - k);
+            }
+        }
+        Value::Int4(mask)
     }
 
     fn new_slots(&self) -> Vec<Slot> {
@@ -472,7 +511,7 @@ impl AggregateNode {
 
     fn run(&mut self, cx: &Cx<'_, '_>) -> Result<Vec<Row>, SqlError> {
         let mut index: HashMap<Key, usize> = HashMap::new();
-        let mut groups: Vec<(Row, Vec<Slot>)> = Vec::new();
+        let mut groups: Vec<(Row, usize, Vec<Slot>)> = Vec::new();
         let mut n = 0u32;
         loop {
             let owned: Row;
@@ -497,73 +536,124 @@ impl AggregateNode {
             if n.is_multiple_of(8192) {
                 cx.check_interrupts()?;
             }
-            let g = if self.group.is_empty() {
-                if groups.is_empty() {
-                    groups.push((Vec::new(), self.new_slots()));
-                }
-                0
-            } else {
-                let vals = self
-                    .group
-                    .iter()
-                    .map(|x| cx.eval(x, row))
-                    .collect::<Result<Row, _>>()?;
-                let key = group_key(&vals);
-                match index.get(&key) {
-                    Some(&g) => g,
-                    None => {
-                        groups.push((vals, self.new_slots()));
-                        index.insert(key, groups.len() - 1);
-                        groups.len() - 1
+            let targets: Vec<usize> = match &self.sets {
+                None if self.group.is_empty() => {
+                    if groups.is_empty() {
+                        groups.push((Vec::new(), 0, self.new_slots()));
                     }
+                    vec![0]
+                }
+                None => {
+                    let vals = self
+                        .group
+                        .iter()
+                        .map(|x| cx.eval(x, row))
+                        .collect::<Result<Row, _>>()?;
+                    let key = group_key(&vals);
+                    vec![match index.get(&key) {
+                        Some(&g) => g,
+                        None => {
+                            groups.push((vals, 0, self.new_slots()));
+                            index.insert(key, groups.len() - 1);
+                            groups.len() - 1
+                        }
+                    }]
+                }
+                Some(sets) => {
+                    let vals = self
+                        .group
+                        .iter()
+                        .map(|x| cx.eval(x, row))
+                        .collect::<Result<Row, _>>()?;
+                    let mut targets = Vec::with_capacity(sets.len());
+                    for (s, set) in sets.iter().enumerate() {
+                        // Columns outside the set are NULL in its rows.
+                        let masked: Row = vals
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| {
+                                if set.contains(&i) {
+                                    v.clone()
+                                } else {
+                                    Value::Null
+                                }
+                            })
+                            .collect();
+                        let mut key_vals = masked.clone();
+                        key_vals.push(Value::Int4(s as i32));
+                        let key = group_key(&key_vals);
+                        targets.push(match index.get(&key) {
+                            Some(&g) => g,
+                            None => {
+                                groups.push((masked, s, self.new_slots()));
+                                index.insert(key, groups.len() - 1);
+                                groups.len() - 1
+                            }
+                        });
+                    }
+                    targets
                 }
             };
-            for (a, slot) in self.aggs.iter().zip(groups[g].1.iter_mut()) {
-                if let Some(f) = &a.filter
-                    && !cx.test(f, row)?
-                {
-                    continue;
-                }
-                // No argument (count(*)) or one (the common case) needs no vector.
-                if let (Slot::Acc(acc), []) = (&mut *slot, a.args.as_slice()) {
-                    acc.add(cx, a, &[])?;
-                    continue;
-                }
-                if let (Slot::Acc(acc), [x]) = (&mut *slot, a.args.as_slice()) {
-                    let v = match x {
-                        Expr::Column { index, .. } => row[*index].clone(),
-                        x => cx.eval(x, row)?,
-                    };
-                    acc.add(cx, a, std::slice::from_ref(&v))?;
-                    continue;
-                }
-                let args = a
-                    .args
-                    .iter()
-                    .map(|x| cx.eval(x, row))
-                    .collect::<Result<Row, _>>()?;
-                match slot {
-                    Slot::Acc(acc) => acc.add(cx, a, &args)?,
-                    Slot::Gathered(rows) => {
-                        let keys = a
-                            .order
-                            .iter()
-                            .map(|k| cx.eval(&k.expr, row))
-                            .collect::<Result<Row, _>>()?;
-                        rows.push((keys, args));
+            for g in targets {
+                for (a, slot) in self.aggs.iter().zip(groups[g].2.iter_mut()) {
+                    if let Some(f) = &a.filter
+                        && !cx.test(f, row)?
+                    {
+                        continue;
+                    }
+                    // No argument (count(*)) or one (the common case) needs no vector.
+                    if let (Slot::Acc(acc), []) = (&mut *slot, a.args.as_slice()) {
+                        acc.add(cx, a, &[])?;
+                        continue;
+                    }
+                    if let (Slot::Acc(acc), [x]) = (&mut *slot, a.args.as_slice()) {
+                        let v = match x {
+                            Expr::Column { index, .. } => row[*index].clone(),
+                            x => cx.eval(x, row)?,
+                        };
+                        acc.add(cx, a, std::slice::from_ref(&v))?;
+                        continue;
+                    }
+                    let args = a
+                        .args
+                        .iter()
+                        .map(|x| cx.eval(x, row))
+                        .collect::<Result<Row, _>>()?;
+                    match slot {
+                        Slot::Acc(acc) => acc.add(cx, a, &args)?,
+                        Slot::Gathered(rows) => {
+                            let keys = a
+                                .order
+                                .iter()
+                                .map(|k| cx.eval(&k.expr, row))
+                                .collect::<Result<Row, _>>()?;
+                            rows.push((keys, args));
+                        }
                     }
                 }
             }
         }
-        if groups.is_empty() && self.group.is_empty() {
-            groups.push((Vec::new(), self.new_slots()));
+        if groups.is_empty() && self.group.is_empty() && self.sets.is_none() {
+            groups.push((Vec::new(), 0, self.new_slots()));
+        }
+        // An empty grouping set `()` has its one row even with no input.
+        if let Some(sets) = &self.sets {
+            for (s, set) in sets.iter().enumerate() {
+                if set.is_empty() && !groups.iter().any(|(_, gs, _)| *gs == s) {
+                    groups.push((vec![Value::Null; self.group.len()], s, self.new_slots()));
+                }
+            }
         }
         let mut out = Vec::with_capacity(groups.len());
-        for (mut vals, slots) in groups {
-            for (a, slot) in self.aggs.iter().zip(slots) {
-                vals.push(match slot {
-                    Slot::Acc(acc) => acc.finish(a)?,
-                    Slot::Gathered(rows) => drain(cx, a, rows)?,
+        for (mut vals, set, slots) in groups {
+            for (i, (a, slot)) in self.aggs.iter().zip(slots).enumerate() {
+                vals.push(if a.func == AggFunc::Grouping {
+                    self.grouping_mask(i, self.sets.as_ref().map(|s| s[set].as_slice()))
+                } else {
+                    match slot {
+                        Slot::Acc(acc) => acc.finish(a)?,
+                        Slot::Gathered(rows) => drain(cx, a, rows)?,
+                    }
                 });
             }
             out.push(vals);

@@ -44,14 +44,24 @@ pub(crate) fn open(plan: &Plan) -> Box<dyn Node> {
             Box::new(super::srf::ProjectSetNode::new(open(input), items.clone()))
         }
         Plan::Join { .. } => super::join::open(plan),
-        Plan::Aggregate { input, group, aggs } => {
+        Plan::Aggregate {
+            input,
+            group,
+            aggs,
+            sets,
+        } => {
             let source = match input.as_ref() {
                 Plan::Scan(scan) if ScanNode::new(scan).plain() => {
-                    super::agg::AggInput::Scan(ScanNode::new(scan))
+                    super::agg::AggInput::Scan(Box::new(ScanNode::new(scan)))
                 }
                 other => super::agg::AggInput::Node(open(other)),
             };
-            Box::new(super::agg::AggregateNode::new(source, group.clone(), aggs.clone()))
+            Box::new(super::agg::AggregateNode::new(
+                source,
+                group.clone(),
+                aggs.clone(),
+                sets.clone(),
+            ))
         }
         Plan::Window { input, calls } => {
             Box::new(super::window::WindowNode::new(open(input), calls.clone()))
@@ -270,7 +280,10 @@ impl ScanNode {
 
     /// The next visible row passing the filter, as stored: no copy. The
     /// filter reads the shared row, so rows it rejects are never copied.
-    pub(crate) fn next_shared(&mut self, cx: &Cx<'_, '_>) -> Result<Option<(Key, mvcc::Row)>, SqlError> {
+    pub(crate) fn next_shared(
+        &mut self,
+        cx: &Cx<'_, '_>,
+    ) -> Result<Option<(Key, mvcc::Row)>, SqlError> {
         if self.state.is_none() {
             self.state = Some(self.start(cx)?);
         }

@@ -64,6 +64,13 @@ pub trait Scope {
         Ok(None)
     }
 
+    /// A whole-row reference: `name` naming a FROM item rather than a
+    /// column (`row_to_json(t)`). `None` when no item has that name.
+    fn resolve_row(&self, name: &str) -> Result<Option<Expr>, SqlError> {
+        let _ = name;
+        Ok(None)
+    }
+
     /// Plans a subquery, returning the planner's id for it and the types of
     /// its output columns. The binder is passed so the subquery shares the
     /// statement's parameter types.
@@ -183,6 +190,7 @@ pub const AGGREGATES: &[&str] = &[
     "var_samp",
     "bit_and",
     "bit_or",
+    "grouping",
 ];
 
 /// Binds expressions of one statement against a scope.
@@ -1001,6 +1009,11 @@ impl<'a> Binder<'a> {
         match self.scope.resolve_column(qualifier, &name) {
             Ok((index, ty, typmod)) => Ok(Expr::Column { index, ty, typmod }),
             Err(err) if err.code == SqlState::UNDEFINED_COLUMN => {
+                if qualifier.is_none()
+                    && let Some(row) = self.scope.resolve_row(&name)?
+                {
+                    return Ok(row);
+                }
                 match self.scope.resolve_outer_column(qualifier, &name)? {
                     Some((level, index, ty, typmod)) => Ok(Expr::OuterColumn {
                         level,
@@ -1407,10 +1420,15 @@ impl<'a> Binder<'a> {
             FunctionArguments::Subquery(q) if name == "array" => {
                 let (id, cols) = self.scope.bind_subquery(q, &mut *self.rebind())?;
                 if cols.len() != 1 {
-                    return Err(SqlError::syntax("subquery must return only one column")
-                        .at(self.pos_of(e)));
+                    return Err(
+                        SqlError::syntax("subquery must return only one column").at(self.pos_of(e))
+                    );
                 }
-                let elem = if cols[0] == oid::UNKNOWN { oid::TEXT } else { cols[0] };
+                let elem = if cols[0] == oid::UNKNOWN {
+                    oid::TEXT
+                } else {
+                    cols[0]
+                };
                 if is_array(elem) {
                     return Err(SqlError::unsupported(
                         "ARRAY() of an array-valued subquery is not supported",

@@ -167,10 +167,24 @@ fn convert(ctx: &EvalContext<'_>, v: Value, from: Oid, to: Oid) -> Result<Value,
         (Value::Int2(i), t @ (oid::OID | oid::REGCLASS | oid::REGTYPE | oid::REGPROC)) => {
             reg(t, i as i64)?
         }
-        (Value::Int4(i), t @ (oid::OID | oid::REGCLASS | oid::REGTYPE | oid::REGPROC | oid::REGPROCEDURE | oid::REGNAMESPACE)) => {
-            reg(t, i as i64)?
-        }
-        (Value::Int8(i), t @ (oid::OID | oid::REGCLASS | oid::REGTYPE | oid::REGPROC | oid::REGPROCEDURE | oid::REGNAMESPACE)) => {
+        (
+            Value::Int4(i),
+            t @ (oid::OID
+            | oid::REGCLASS
+            | oid::REGTYPE
+            | oid::REGPROC
+            | oid::REGPROCEDURE
+            | oid::REGNAMESPACE),
+        ) => reg(t, i as i64)?,
+        (
+            Value::Int8(i),
+            t @ (oid::OID
+            | oid::REGCLASS
+            | oid::REGTYPE
+            | oid::REGPROC
+            | oid::REGPROCEDURE
+            | oid::REGNAMESPACE),
+        ) => {
             if !(0..=u32::MAX as i64).contains(&i) {
                 return Err(SqlError::out_of_range("OID out of range"));
             }

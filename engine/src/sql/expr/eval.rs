@@ -294,6 +294,12 @@ impl Expr {
             }
             Expr::Aggregate { index, .. } => ctx.planner()?.aggregate(*index),
             Expr::Window { index, .. } => ctx.planner()?.window(*index),
+            Expr::Row { fields } => Ok(Value::Record(
+                fields
+                    .iter()
+                    .map(|(n, x)| Ok((n.clone(), x.eval(ctx, row)?)))
+                    .collect::<Result<_, SqlError>>()?,
+            )),
         }
     }
 }

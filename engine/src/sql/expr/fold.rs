@@ -33,6 +33,7 @@ impl Expr {
             | Expr::MinMax { args, .. }
             | Expr::InList { eqs: args, .. }
             | Expr::Array { elems: args, .. } => args.iter().collect(),
+            Expr::Row { fields } => fields.iter().map(|(_, x)| x).collect(),
             Expr::Cast { expr, .. }
             | Expr::Not(expr)
             | Expr::IsNull { expr, .. }
@@ -80,6 +81,7 @@ impl Expr {
             | Expr::MinMax { args, .. }
             | Expr::InList { eqs: args, .. }
             | Expr::Array { elems: args, .. } => args.iter_mut().collect(),
+            Expr::Row { fields } => fields.iter_mut().map(|(_, x)| x).collect(),
             Expr::Cast { expr, .. }
             | Expr::Not(expr)
             | Expr::IsNull { expr, .. }

@@ -230,6 +230,12 @@ pub enum Expr {
         /// Result type.
         ty: Oid,
     },
+    /// A whole-row reference (`t` naming a FROM item): the row's columns,
+    /// with their names, as a `record`.
+    Row {
+        /// (column name, its value) in column order.
+        fields: Vec<(String, Expr)>,
+    },
     /// A window function's result for the current row: a hook answered by
     /// [`PlannerValues::window`].
     Window {
@@ -359,6 +365,7 @@ impl Expr {
             | Expr::Subquery { ty, .. }
             | Expr::Aggregate { ty, .. }
             | Expr::Window { ty, .. } => *ty,
+            Expr::Row { .. } => oid::RECORD,
             Expr::NullIf { value, .. } => value.ty(),
             Expr::Not(_)
             | Expr::And(_)

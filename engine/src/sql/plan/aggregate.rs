@@ -358,6 +358,7 @@ pub(crate) fn bind_agg_call(
                 args,
             )
         }
+        ("grouping", n) if n >= 1 => (AggFunc::Grouping, oid::INT4, args),
         ("bit_and" | "bit_or", 1) if int(types[0]) => {
             let f = if name == "bit_and" {
                 AggFunc::BitAnd

@@ -444,7 +444,10 @@ fn function_item<'t>(
         // WITH ORDINALITY on a one-row function: its row is number 1.
         if ordinality {
             columns.push(OutputColumn {
-                name: col_aliases.get(1).cloned().unwrap_or_else(|| "ordinality".into()),
+                name: col_aliases
+                    .get(1)
+                    .cloned()
+                    .unwrap_or_else(|| "ordinality".into()),
                 ty: oid::INT8,
                 typmod: -1,
                 table_oid: 0,

@@ -155,11 +155,21 @@ pub(crate) enum AggFunc {
     BoolOr,
     StringAgg,
     ArrayAgg,
-    JsonAgg { jsonb: bool },
-    JsonObjectAgg { jsonb: bool },
+    JsonAgg {
+        jsonb: bool,
+    },
+    JsonObjectAgg {
+        jsonb: bool,
+    },
     BitAnd,
     BitOr,
-    Variance { sample: bool, stddev: bool },
+    Variance {
+        sample: bool,
+        stddev: bool,
+    },
+    /// `GROUPING(a, b, …)`: a bit per argument, set when the current
+    /// grouping set does not group by it.
+    Grouping,
 }
 
 /// A sort key.
@@ -275,6 +285,9 @@ pub(crate) enum Plan {
         input: Box<Plan>,
         group: Vec<Expr>,
         aggs: Vec<AggCall>,
+        /// GROUPING SETS / ROLLUP / CUBE: the group columns each set groups
+        /// by (the others are NULL in its rows); `None` for plain GROUP BY.
+        sets: Option<Vec<Vec<usize>>>,
     },
     /// Window functions: output = input row, then one value per call.
     Window {

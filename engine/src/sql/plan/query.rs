@@ -191,21 +191,13 @@ impl<'t> StatementPlanner<'t> {
         &self,
         parts: &[String],
     ) -> Result<Option<Arc<TableDef>>, SqlError> {
-        let candidates: Vec<String> = match parts {
-            [name] => self
-                .search_path
-                .iter()
-                .map(|s| crate::sql::catalog::qualified(s, name))
-                .collect(),
-            [schema, name] => vec![crate::sql::catalog::qualified(schema, name)],
-            [_, schema, name] => vec![crate::sql::catalog::qualified(schema, name)],
-            _ => {
-                return Err(SqlError::syntax(format!(
-                    "improper relation name (too many dotted names): {}",
-                    parts.join(".")
-                )));
-            }
-        };
+        if parts.len() > 3 {
+            return Err(SqlError::syntax(format!(
+                "improper relation name (too many dotted names): {}",
+                parts.join(".")
+            )));
+        }
+        let candidates = crate::sql::catalog::candidate_keys(parts, &self.search_path);
         for key in candidates {
             if let Some(def) = crate::sql::catalog::lookup(&mut self.txn.borrow_mut(), &key)? {
                 self.dependencies.borrow_mut().push((key, def.clone()));
@@ -956,8 +948,7 @@ impl<'t> StatementPlanner<'t> {
                 return Err(SqlError::syntax("syntax error at or near \"ALL\""));
             }
         };
-        let mut group = Vec::new();
-        for g in &group_asts {
+        let bind_group = |g: &ast::Expr| -> Result<Expr, SqlError> {
             if let Some(n) = position(g) {
                 if n < 1 || n as usize > items.len() {
                     return Err(SqlError::new(
@@ -965,27 +956,113 @@ impl<'t> StatementPlanner<'t> {
                         format!("GROUP BY position {n} is not in select list"),
                     ));
                 }
-                group.push(items[n as usize - 1].expr.clone());
-                continue;
+                return Ok(items[n as usize - 1].expr.clone());
             }
             let scope = scope_of("GROUP BY", None);
-            let bound = self.bind(&scope, |b| b.bind_value(g));
-            match (bound, g) {
-                (Ok(x), _) => group.push(x),
+            match (self.bind(&scope, |b| b.bind_value(g)), g) {
+                (Ok(x), _) => Ok(x),
                 // An output column alias, when no input column has the name.
                 (Err(e), ast::Expr::Identifier(i)) if e.code == SqlState::UNDEFINED_COLUMN => {
                     let name = ident(i);
-                    match items.iter().find(|it| it.name == name) {
-                        Some(it) => group.push(it.expr.clone()),
-                        None => return Err(e),
-                    }
+                    items
+                        .iter()
+                        .find(|it| it.name == name)
+                        .map(|it| it.expr.clone())
+                        .ok_or(e)
                 }
-                (Err(e), _) => return Err(e),
+                (Err(e), _) => Err(e),
+            }
+        };
+        // Each GROUP BY item is a list of alternatives (one for a plain
+        // expression; several for ROLLUP, CUBE, GROUPING SETS); the grouping
+        // sets are their cross product.
+        let mut alternatives: Vec<Vec<Vec<Expr>>> = Vec::new();
+        let mut has_sets = false;
+        for g in &group_asts {
+            let bind_list =
+                |l: &Vec<ast::Expr>| l.iter().map(&bind_group).collect::<Result<Vec<_>, _>>();
+            match g {
+                ast::Expr::Rollup(lists) => {
+                    has_sets = true;
+                    let bound: Vec<Vec<Expr>> =
+                        lists.iter().map(bind_list).collect::<Result<_, _>>()?;
+                    alternatives.push(
+                        (0..=bound.len())
+                            .rev()
+                            .map(|n| bound[..n].concat())
+                            .collect(),
+                    );
+                }
+                ast::Expr::Cube(lists) => {
+                    has_sets = true;
+                    let bound: Vec<Vec<Expr>> =
+                        lists.iter().map(bind_list).collect::<Result<_, _>>()?;
+                    if bound.len() > 12 {
+                        return Err(SqlError::new(
+                            SqlState::PROGRAM_LIMIT_EXCEEDED,
+                            "CUBE is limited to 12 elements",
+                        ));
+                    }
+                    let n = bound.len();
+                    // PostgreSQL's order: by how many elements, then which.
+                    let mut masks: Vec<u32> = (0..(1u32 << n)).collect();
+                    masks.sort_by_key(|m| {
+                        (
+                            std::cmp::Reverse(m.count_ones()),
+                            std::cmp::Reverse(m.reverse_bits()),
+                        )
+                    });
+                    alternatives.push(
+                        masks
+                            .into_iter()
+                            .map(|m| {
+                                (0..n)
+                                    .filter(|i| m & (1 << i) != 0)
+                                    .flat_map(|i| bound[i].clone())
+                                    .collect()
+                            })
+                            .collect(),
+                    );
+                }
+                ast::Expr::GroupingSets(lists) => {
+                    has_sets = true;
+                    alternatives.push(lists.iter().map(bind_list).collect::<Result<_, _>>()?);
+                }
+                g => alternatives.push(vec![vec![bind_group(g)?]]),
             }
         }
+        let mut combos: Vec<Vec<Expr>> = vec![Vec::new()];
+        for alts in &alternatives {
+            combos = combos
+                .iter()
+                .flat_map(|c| {
+                    alts.iter()
+                        .map(move |a| c.iter().chain(a).cloned().collect::<Vec<_>>())
+                })
+                .collect();
+        }
+        let mut group: Vec<Expr> = Vec::new();
+        let mut sets: Vec<Vec<usize>> = Vec::new();
+        for combo in combos {
+            let mut set = Vec::new();
+            for x in combo {
+                let i = match group.iter().position(|g| *g == x) {
+                    Some(i) => i,
+                    None => {
+                        group.push(x);
+                        group.len() - 1
+                    }
+                };
+                if !set.contains(&i) {
+                    set.push(i);
+                }
+            }
+            sets.push(set);
+        }
+        let sets = has_sets.then_some(sets);
         let aggs = collector.take_aggregates();
         let windows = collector.take_windows();
-        let grouped = !aggs.is_empty() || !group.is_empty() || having.is_some();
+        let grouped = !aggs.is_empty() || !group.is_empty() || having.is_some() || sets.is_some();
         let mut exprs: Vec<Expr> = items.iter().map(|it| it.expr.clone()).collect();
         let mut junk: Vec<Expr> = order_targets
             .iter()
@@ -1005,10 +1082,19 @@ impl<'t> StatementPlanner<'t> {
             for w in &mut window_calls {
                 super::window::rewrite_call(w, &|x| rewrite(x))?;
             }
+            for a in aggs.iter().filter(|a| a.func == super::AggFunc::Grouping) {
+                if a.args.iter().any(|x| !keys.contains(x)) {
+                    return Err(SqlError::new(
+                        SqlState::GROUPING_ERROR,
+                        "arguments to GROUPING must be grouping expressions of the associated query level",
+                    ));
+                }
+            }
             plan = Plan::Aggregate {
                 input: Box::new(plan),
                 group: keys,
                 aggs,
+                sets,
             };
             if let Some(h) = having {
                 plan = Plan::Filter {

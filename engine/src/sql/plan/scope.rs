@@ -197,6 +197,26 @@ impl Scope for FromScope<'_, '_> {
         self.planner.plan_subquery(query, self, binder)
     }
 
+    fn resolve_row(&self, name: &str) -> Result<Option<Expr>, SqlError> {
+        let fields: Vec<(String, Expr)> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.qualifier.as_deref() == Some(name) && !c.system && !c.no_star)
+            .map(|(i, c)| {
+                (
+                    c.name.clone(),
+                    Expr::Column {
+                        index: i,
+                        ty: c.ty,
+                        typmod: c.typmod,
+                    },
+                )
+            })
+            .collect();
+        Ok((!fields.is_empty()).then_some(Expr::Row { fields }))
+    }
+
     fn bind_aggregate(
         &self,
         func: &ast::Function,

@@ -511,6 +511,19 @@ pub(crate) fn to_json_text(ctx: &FnCtx<'_, '_>, v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        // A row becomes an object keyed by its column names.
+        Value::Record(fields) => {
+            out.push('{');
+            for (i, (name, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                escape(name, out);
+                out.push(':');
+                to_json_text(ctx, v, out);
+            }
+            out.push('}');
+        }
         other => escape(&other.to_text(settings), out),
     }
 }
@@ -1188,6 +1201,7 @@ pub(super) fn register(r: &mut Builder) {
         jsonb_path_query_first,
     );
     r.func("to_json", &[ANYELEMENT], JSON, to_json).stable();
+    r.func("row_to_json", &[RECORD], JSON, to_json).stable();
     r.func("to_jsonb", &[ANYELEMENT], JSONB, to_json).stable();
     r.func("json_build_object", &[ANY], JSON, build_object)
         .variadic()

@@ -1,0 +1,210 @@
+//! The Python clients: psycopg 3, psycopg2, asyncpg, pg8000 and SQLAlchemy 2
+//! (with psycopg 3), at the versions pinned in
+//! `tests/clients/requirements.txt`. The interpreter is `$TWILL_PYTHON`,
+//! else `tests/clients/.venv/bin/python` (where `.ci/run` installs them),
+//! else `python3`.
+
+use ::std::path::PathBuf;
+use ::std::process::{Command, Stdio};
+
+use crate::{clients_dir, run_everywhere, runs};
+
+/// The install command for the Python client libraries.
+const INSTALL: &str = "python3 -m venv tests/clients/.venv && \
+     tests/clients/.venv/bin/pip install -r tests/clients/requirements.txt \
+     (or `pip install -r tests/clients/requirements.txt` into the python3 on PATH)";
+
+fn python() -> PathBuf {
+    if let Some(python) = ::std::env::var_os("TWILL_PYTHON") {
+        return python.into();
+    }
+    let venv = clients_dir().join(".venv/bin/python");
+    if venv.exists() { venv } else { "python3".into() }
+}
+
+/// `python <script> <features…>` in `tests/clients/`, failing with what to
+/// install when the interpreter or a module (`modules`) is missing.
+fn python_client(client: &str, modules: &[&str], script: &str, features: &[&str]) {
+    let dir = clients_dir();
+    let python = python();
+    assert!(
+        runs(&python),
+        "{client}: `{}` does not run: install Python 3.9+ (apt-get install python3 python3-venv), or set TWILL_PYTHON",
+        python.display()
+    );
+    for module in modules {
+        let found = Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(
+            found,
+            "{client}: the Python module `{module}` is not importable by `{}`: run `{INSTALL}`",
+            python.display()
+        );
+    }
+    run_everywhere(client, |_port| {
+        let mut cmd = Command::new(&python);
+        cmd.current_dir(&dir)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONUNBUFFERED", "1")
+            .arg(script)
+            .args(features);
+        cmd
+    });
+}
+
+mod psycopg3 {
+    const SCRIPT: &str = "py_psycopg3.py";
+
+    fn run(features: &[&str]) {
+        super::python_client("psycopg3", &["psycopg"], SCRIPT, features);
+    }
+
+    /// Binary parameters and results, executemany and pipeline mode, COPY
+    /// FROM STDIN text and binary and COPY TO STDOUT text, a server-side
+    /// cursor (plain and scrollable), prepare_threshold 0 and the default 5,
+    /// errors, 25P02 and nested transactions (savepoints).
+    #[test]
+    fn supported() {
+        run(&[
+            "binary_params",
+            "executemany_pipeline",
+            "copy_text_binary",
+            "server_side_cursor",
+            "prepare_threshold",
+            "transaction_error",
+        ]);
+    }
+
+    #[test]
+    #[ignore = "COPY … TO STDOUT (FORMAT BINARY): the server sends the PGCOPY header in a CopyData of \
+                its own; PostgreSQL sends it with the first row and psycopg's row parser needs that \
+                (DataError: bad copy data: fields number truncated)"]
+    fn copy_out_binary() {
+        run(&["copy_out_binary"]);
+    }
+
+    #[test]
+    #[ignore = "DEALLOCATE ALL answers 0A000 \"statement not supported yet\"; psycopg sends it on \
+                rollback once it has prepared statements"]
+    fn deallocate_after_error() {
+        run(&["deallocate_after_error"]);
+    }
+}
+
+mod psycopg2 {
+    /// Client-side interpolation over simple Q, executemany, rollback,
+    /// execute_values (with RETURNING), a named cursor (DECLARE/FETCH
+    /// FORWARD/CLOSE), copy_expert in and out (text and csv), errors.
+    #[test]
+    fn supported() {
+        super::python_client(
+            "psycopg2",
+            &["psycopg2"],
+            "py_psycopg2.py",
+            &["params", "execute_values", "named_cursor", "copy_expert", "errors"],
+        );
+    }
+}
+
+mod asyncpg {
+    const SCRIPT: &str = "py_asyncpg.py";
+
+    fn run(features: &[&str]) {
+        super::python_client("asyncpg", &["asyncpg"], SCRIPT, features);
+    }
+
+    /// Every type binary (int, text, numeric, date, timestamptz, uuid, json,
+    /// jsonb, int[], text[], int8, float8), the array type introspection
+    /// (jit get/set and the recursive pg_type query), executemany, cursors
+    /// in a transaction and savepoints, copy_records_to_table,
+    /// copy_from_query and copy_from_table, errors.
+    #[test]
+    fn supported() {
+        run(&[
+            "binary_types",
+            "type_introspection",
+            "executemany",
+            "cursor_in_transaction",
+            "copy_records_to_table",
+            "copy_from_query",
+            "errors",
+        ]);
+    }
+
+    #[test]
+    #[ignore = "copy_from_query with arguments runs SELECT quote_literal($1::\"pg_catalog\".\"int4\"::text): \
+                42704 type \"pg_catalog\".\"int4\" does not exist (quoted schema-qualified type names)"]
+    fn copy_from_query_args() {
+        run(&["copy_from_query_args"]);
+    }
+
+    #[test]
+    #[ignore = "select array[array[1,2],array[3,4]]: 0A000 multidimensional arrays are not supported"]
+    fn array_2d() {
+        run(&["array_2d"]);
+    }
+}
+
+mod pg8000 {
+    /// Parameters over the three-round-trip unnamed statement, prepare() and
+    /// close, dbapi transactions (rollback, executemany, commit), 42P01.
+    #[test]
+    fn supported() {
+        super::python_client("pg8000", &["pg8000"], "py_pg8000.py", &["params", "transaction"]);
+    }
+}
+
+mod sqlalchemy {
+    const SCRIPT: &str = "py_sqlalchemy.py";
+
+    fn run(features: &[&str]) {
+        super::python_client("sqlalchemy", &["sqlalchemy", "psycopg"], SCRIPT, features);
+    }
+
+    /// Dialect initialisation, create_all (SERIAL primary keys, a FOREIGN
+    /// KEY, UNIQUE) with has_table, inspect().get_columns().
+    #[test]
+    fn supported() {
+        run(&["create_all", "inspect_columns"]);
+    }
+
+    #[test]
+    #[ignore = "the Session's ROLLBACK on return to the pool makes psycopg send DEALLOCATE ALL (it has \
+                prepared the repeated ORM statements): 0A000 statement not supported yet: DEALLOCATE ALL"]
+    fn orm() {
+        run(&["orm"]);
+    }
+
+    #[test]
+    #[ignore = "the reflection query binds 'pg_catalog.pg_constraint' as a regclass parameter: 42P01 \
+                relation \"pg_catalog.pg_constraint\" does not exist (while decoding parameter $2)"]
+    fn inspect_pk() {
+        run(&["inspect_pk"]);
+    }
+
+    #[test]
+    #[ignore = "the reflection query binds 'pg_catalog.pg_constraint' as a regclass parameter: 42P01 \
+                relation \"pg_catalog.pg_constraint\" does not exist (while decoding parameter $3)"]
+    fn inspect_fks() {
+        run(&["inspect_fks"]);
+    }
+
+    #[test]
+    #[ignore = "the reflection query binds 'pg_catalog.pg_constraint' as a regclass parameter: 42P01 \
+                relation \"pg_catalog.pg_constraint\" does not exist (while decoding parameter $2)"]
+    fn inspect_unique() {
+        run(&["inspect_unique"]);
+    }
+
+    #[test]
+    #[ignore = "MetaData.reflect() runs the same constraint query: 42P01 relation \
+                \"pg_catalog.pg_constraint\" does not exist (a regclass parameter)"]
+    fn reflect() {
+        run(&["reflect"]);
+    }
+}
