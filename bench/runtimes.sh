@@ -59,8 +59,9 @@ run_pgbench() { # port target workload mode clients
     local port=$1 target=$2 workload=$3 mode=$4 clients=$5 extra=
     [ "$workload" = select ] && extra=-S
     local out="$WORK/$target-$workload-$mode-c$clients.log"
-    "$PGBIN/pgbench" -h 127.0.0.1 -p "$port" -U postgres $extra -M "$mode" \
-        -c "$clients" -j "$THREADS" -T "$DURATION" postgres >"$out" 2>&1 || true
+    # A stalled server must not stall the benchmark: FAIL after a minute.
+    timeout -k 5 $((DURATION + 60)) "$PGBIN/pgbench" -h 127.0.0.1 -p "$port" -U postgres \
+        $extra -M "$mode" -c "$clients" -j "$THREADS" -T "$DURATION" postgres >"$out" 2>&1 || true
     local tps failed
     tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | head -1)
     failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -1)

@@ -25,8 +25,9 @@ pub struct Args {
     /// Which runtime adapter drives the connections: `std` (a thread per
     /// connection), `mio` (one event loop, engine calls on a worker pool),
     /// `tokio` (a task per connection) or `smol` (a task per connection on
-    /// smol's executor). See docs/runtimes.md.
-    #[arg(long, env = "TWILL_RUNTIME", value_enum, default_value_t = Runtime::Tokio)]
+    /// smol's executor). See docs/runtimes.md. The default, std, was the
+    /// fastest in the last measurement (docs/runtimes.md, "Measurements").
+    #[arg(long, env = "TWILL_RUNTIME", value_enum, default_value_t = Runtime::Std)]
     pub runtime: Runtime,
 
     /// Address to listen on. Port 0 picks a free port (the startup log line
@@ -46,9 +47,11 @@ pub struct Args {
     pub max_connections: usize,
 
     /// Threads that run engine calls off the event loop: the mio worker
-    /// pool (default 16) and Tokio's blocking-pool limit. 0 = the adapter's
-    /// default. std runs calls on each connection's own thread; smol's
-    /// blocking pool sizes itself.
+    /// pool and Tokio's blocking-pool limit. 0 = one per allowed connection
+    /// (--max-connections), because a smaller pool can deadlock: sessions
+    /// waiting for a row lock hold every thread while the session holding
+    /// the lock waits for a thread to run its COMMIT. std runs calls on each
+    /// connection's own thread; smol's blocking pool sizes itself (up to 500).
     #[arg(
         long,
         env = "TWILL_ENGINE_THREADS",
@@ -179,13 +182,42 @@ impl Args {
         filter
     }
 
+    /// The engine threads handed to the adapter: `--engine-threads`, or by
+    /// default one per allowed connection for the two adapters with a
+    /// bounded pool (mio's workers, Tokio's blocking pool). Every session
+    /// can be inside a call that waits for a row lock; if the pool is
+    /// smaller than the number of sessions, the session holding the lock
+    /// may find no thread for the call that would release it, and the
+    /// server stalls (the engine's deadlock detector cannot see a wait on
+    /// a thread). Idle pool threads cost only memory.
+    pub fn engine_threads(&self) -> usize {
+        match (self.engine_threads, self.runtime) {
+            (0, Runtime::Mio | Runtime::Tokio) => self.max_connections.max(1),
+            (n, _) => n,
+        }
+    }
+
+    /// A warning for a configuration that can stall under lock contention
+    /// (see [`Args::engine_threads`]), if this is one.
+    pub fn pool_warning(&self) -> Option<String> {
+        let threads = self.engine_threads();
+        let bounded = matches!(self.runtime, Runtime::Mio | Runtime::Tokio);
+        (bounded && threads < self.max_connections).then(|| {
+            format!(
+                "--engine-threads {threads} < --max-connections {}: sessions waiting \
+                 for row locks can take every engine thread and stall the server",
+                self.max_connections
+            )
+        })
+    }
+
     /// The options every adapter's `serve` takes.
     pub fn serve_options(&self) -> ServeOptions {
         ServeOptions {
             max_connections: self.max_connections,
             drain_timeout: Duration::from_secs(self.drain_timeout),
             io_threads: self.io_threads,
-            engine_threads: self.engine_threads,
+            engine_threads: self.engine_threads(),
         }
     }
 }
@@ -197,7 +229,7 @@ mod tests {
     #[test]
     fn defaults() {
         let args = Args::try_parse_from(["engine-server"]).unwrap();
-        assert_eq!(args.runtime, Runtime::Tokio);
+        assert_eq!(args.runtime, Runtime::Std);
         assert_eq!(args.listen.to_string(), "127.0.0.1:5433");
         assert_eq!(args.db, "memory://");
         assert_eq!(args.auth, AuthKind::Trust);
@@ -205,6 +237,29 @@ mod tests {
         assert_eq!(config.auth_method, AuthMethod::Trust);
         assert!(config.credentials.is_none());
         assert_eq!(args.serve_options().max_connections, 100);
+        assert_eq!(args.serve_options().engine_threads, 0, "std calls inline");
+        assert_eq!(args.pool_warning(), None);
+    }
+
+    #[test]
+    fn bounded_pools_default_to_one_thread_per_connection() {
+        let parse = |runtime| {
+            Args::try_parse_from([
+                "engine-server",
+                "--runtime",
+                runtime,
+                "--max-connections",
+                "7",
+            ])
+            .unwrap()
+        };
+        assert_eq!(parse("mio").engine_threads(), 7);
+        assert_eq!(parse("tokio").engine_threads(), 7);
+        assert_eq!(parse("std").engine_threads(), 0);
+        assert_eq!(parse("smol").engine_threads(), 0);
+        let small =
+            Args::try_parse_from(["engine-server", "--runtime", "mio", "--workers", "2"]).unwrap();
+        assert!(small.pool_warning().is_some());
     }
 
     #[test]

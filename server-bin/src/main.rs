@@ -56,6 +56,9 @@ fn serve(args: &Args) -> Result<(), String> {
     let shutdown = ShutdownSignal::new();
     run::stop_on_signals(shutdown.clone())
         .map_err(|e| format!("cannot install signal handlers: {e}"))?;
+    if let Some(warning) = args.pool_warning() {
+        tracing::warn!("{warning}");
+    }
     tracing::info!(
         "listening on {local} (runtime {}, db {})",
         args.runtime.name(),

@@ -8,7 +8,8 @@ import sys
 import time
 import traceback
 
-INSTALL = "pip install -r tests/clients/requirements.txt"
+INSTALL = ("python3 -m venv tests/clients/.venv && tests/clients/.venv/bin/pip install -r "
+           "tests/clients/requirements.txt; or pip install -r tests/clients/requirements.txt")
 
 
 def conn():
@@ -27,7 +28,7 @@ def load(module, package):
     try:
         return importlib.import_module(module)
     except ImportError as e:
-        print(f"client library '{package}' is not installed: run `{INSTALL}` ({e})", file=sys.stderr)
+        print(f"client library '{package}' is not installed: run {INSTALL} ({e})", file=sys.stderr)
         sys.exit(3)
 
 

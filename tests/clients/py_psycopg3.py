@@ -131,7 +131,7 @@ def prepare_threshold():
 
 def transaction_error():
     # prepare_threshold=None: this connection never prepares, so its
-    # rollback is a plain ROLLBACK (see deallocate_after_error)
+    # rollback is a plain ROLLBACK (see deallocate_all)
     with psycopg.connect(**conn(), prepare_threshold=None) as t:
         raises("42P01", "missing table", t.execute, "select * from pg3_no_such_table")
         raises("25P02", "aborted transaction", t.execute, "select 1")
@@ -149,22 +149,29 @@ def transaction_error():
         t.commit()
 
 
-def deallocate_after_error():
-    # A connection that has prepared statements sends `DEALLOCATE ALL`
-    # when it rolls back after an error.
+def deallocate_all():
+    # psycopg sends `DEALLOCATE ALL` after a ROLLBACK or a `DROP …` on a
+    # connection that has prepared statements (its `_should_discard`), so
+    # the prepared names cannot point at dropped objects.
     with psycopg.connect(**conn(), prepare_threshold=0) as t:
         eq(t.execute("select %s::int + 1", (1,)).fetchone(), (2,), "prepared")
         raises("42P01", "missing table", t.execute, "select * from pg3_no_such_table")
-        t.rollback()
+        t.rollback()  # ROLLBACK, then DEALLOCATE ALL
         eq(t.execute("select %s::int + 1", (2,)).fetchone(), (3,), "after rollback")
+        t.execute("create table pg3_dropme (id int)")
+        t.execute("drop table pg3_dropme")  # DROP TABLE, then DEALLOCATE ALL
+        eq(t.execute("select %s::int + 1", (3,)).fetchone(), (4,), "after drop")
         t.commit()
 
 
 def close():
-    c.execute("drop table pg3_items")
-    c.execute("drop table pg3_copy")
-    c.commit()
     c.close()
+    # A fresh connection drops the tables: on `c`, which has prepared
+    # statements, the DROP would make psycopg send DEALLOCATE ALL (the
+    # separate `deallocate_all` feature).
+    with psycopg.connect(**conn(), prepare_threshold=None) as t:
+        t.execute("drop table pg3_items")
+        t.execute("drop table pg3_copy")
 
 
 run("psycopg3", {
@@ -176,6 +183,6 @@ run("psycopg3", {
     "server_side_cursor": server_side_cursor,
     "prepare_threshold": prepare_threshold,
     "transaction_error": transaction_error,
-    "deallocate_after_error": deallocate_after_error,
+    "deallocate_all": deallocate_all,
     "close": close,
 })

@@ -359,6 +359,12 @@ fn parse_bool(input: &str) -> Result<bool, TypeError> {
 }
 
 /// A bare OID for `regclass`/`regtype`; names are the engine's to resolve.
+/// Whether a reg* input is a number (or `-`), not a name.
+fn is_oid_text(s: &str) -> bool {
+    let t = s.trim();
+    t == "-" || (!t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+}
+
 fn parse_reg(input: &str, what: &str) -> Result<u32, TypeError> {
     let t = input.trim();
     if t == "-" {
@@ -443,6 +449,8 @@ fn decode_text(ty: Oid, s: &str, settings: &FormatSettings) -> Result<Value, Typ
         }
         oid::JSONB => Value::Jsonb(json::normalize_jsonb(s)?),
         oid::OID => Value::Oid(parse_oid(s)?),
+        // A relation name needs the catalog: the engine resolves it.
+        oid::REGCLASS if !is_oid_text(s) => Value::Text(s.to_owned()),
         oid::REGCLASS => Value::RegClass(parse_reg(s, "regclass")?),
         oid::REGTYPE => Value::RegType(parse_reg(s, "regtype")?),
         oid::VOID => Value::Void,

@@ -76,7 +76,9 @@ impl CopyOut {
             binary: self.binary,
             columns: self.columns,
         });
-        if !self.header.is_empty() {
+        // A binary header travels with the first row (or the trailer), as
+        // PostgreSQL sends it: psycopg reads header and row as one message.
+        if !self.header.is_empty() && !self.binary {
             out.push(Output::CopyData(self.header.clone()));
         }
     }
@@ -442,7 +444,11 @@ impl Session {
         let mut buf = Vec::new();
         self.pull_rows(&mut c.rows, n, &mut buf, out)?;
         for r in buf {
-            let mut bytes = Vec::new();
+            let mut bytes = if c.binary {
+                std::mem::take(&mut c.header)
+            } else {
+                Vec::new()
+            };
             c.encoder.row(&r, &mut bytes);
             out.push(Output::CopyData(bytes));
             c.count += 1;
@@ -450,7 +456,12 @@ impl Session {
         if !c.rows.exhausted() {
             return Ok(false);
         }
-        let trailer = c.encoder.trailer();
+        let mut trailer = if c.binary {
+            std::mem::take(&mut c.header)
+        } else {
+            Vec::new()
+        };
+        trailer.extend(c.encoder.trailer());
         if !trailer.is_empty() {
             out.push(Output::CopyData(trailer));
         }

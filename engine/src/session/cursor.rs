@@ -61,6 +61,7 @@ impl Session {
                     self.declare(parsed, stmts, params).map(Some)
                 }
                 ast::Statement::Close { cursor } => self.close_cursor(cursor).map(Some),
+                ast::Statement::Deallocate { name, .. } => self.deallocate(name).map(Some),
                 ast::Statement::Copy { .. } => self.copy(parsed).map(Some),
                 _ => Ok(None),
             },
@@ -193,6 +194,29 @@ impl Session {
         Ok(Started::Outputs(vec![
             Output::PortalsClosed(closed),
             Output::Complete("CLOSE CURSOR".to_owned()),
+        ]))
+    }
+
+    /// `DEALLOCATE [PREPARE] name | ALL`: drops named prepared statements
+    /// (psycopg sends `DEALLOCATE ALL` after a rollback or DDL).
+    fn deallocate(&mut self, name: &ast::Ident) -> Result<Started, SqlError> {
+        let all = name.quote_style.is_none() && name.value.eq_ignore_ascii_case("all");
+        let (dropped, tag) = if all {
+            self.statements.retain(|n, _| n.is_empty());
+            (None, "DEALLOCATE ALL")
+        } else {
+            let n = ident(name);
+            if self.statements.remove(&n).is_none() {
+                return Err(SqlError::new(
+                    twill_types::SqlState::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{n}\" does not exist"),
+                ));
+            }
+            (Some(n), "DEALLOCATE")
+        };
+        Ok(Started::Outputs(vec![
+            Output::Deallocated(dropped),
+            Output::Complete(tag.to_owned()),
         ]))
     }
 

@@ -647,6 +647,41 @@ impl Session {
                 format!("portal \"{portal}\" already exists"),
             ));
         }
+        // A regclass parameter sent as a name is resolved now, as
+        // PostgreSQL's regclassin would (42P01 if there is no such relation).
+        let mut params = params;
+        let names: Vec<usize> = params
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| {
+                stmt.param_types.get(*i) == Some(&twill_types::oid::REGCLASS)
+                    && matches!(v, Value::Text(_))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if !names.is_empty() {
+            let resolved = self.with_env(|env, txn| {
+                names
+                    .iter()
+                    .map(|&i| {
+                        let arg = std::slice::from_ref(&params[i]);
+                        crate::sql::system::call(txn, env.hooks, "regclass", arg)
+                            .unwrap_or_else(|| env.hooks.call(txn, "regclass", arg))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            match resolved {
+                Ok((values, _)) => {
+                    for (&i, v) in names.iter().zip(values) {
+                        params[i] = v;
+                    }
+                }
+                Err(e) => {
+                    self.abort();
+                    return Err(e);
+                }
+            }
+        }
         let columns = stmt.columns.clone();
         self.portals
             .insert(portal.to_owned(), Portal::bound(stmt, params));

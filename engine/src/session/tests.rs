@@ -566,3 +566,38 @@ fn whole_row_references() {
         .collect();
     assert_eq!(text, vec![r#"(1,"a b")"#.to_owned(), "(2,)".to_owned()]);
 }
+
+#[test]
+fn deallocate_and_regclass_parameters() {
+    let mut s = session();
+    ok(&mut s, "CREATE TABLE r (id int)");
+    s.parse("a", "SELECT 1", &[]).expect("parse");
+    s.parse("b", "SELECT 2", &[]).expect("parse");
+    let out = ok(&mut s, "DEALLOCATE a");
+    assert!(
+        out.contains(&Output::Deallocated(Some("a".into()))),
+        "{out:?}"
+    );
+    assert_eq!(err(&mut s, "DEALLOCATE a"), "26000");
+    let out = ok(&mut s, "DEALLOCATE ALL");
+    assert!(
+        out.contains(&Output::Complete("DEALLOCATE ALL".into())),
+        "{out:?}"
+    );
+    assert!(s.describe_statement("b").is_err());
+    // A regclass parameter given by name, as SQLAlchemy sends it.
+    s.parse("q", "SELECT CAST($1 AS REGCLASS) = 'r'::regclass", &[])
+        .expect("parse");
+    s.bind("", "q", vec![Value::Text("r".into())])
+        .expect("bind");
+    let out = s.execute("", 0).outputs;
+    assert_eq!(rows(&out), vec![vec![Value::Bool(true)]], "{out:?}");
+    s.sync();
+    s.bind("", "q", vec![Value::Text("pg_catalog.pg_class".into())])
+        .expect("bind");
+    let out = s.execute("", 0).outputs;
+    assert_eq!(rows(&out), vec![vec![Value::Bool(false)]], "{out:?}");
+    s.sync();
+    assert!(s.bind("", "q", vec![Value::Text("nope".into())]).is_err());
+    s.sync();
+}

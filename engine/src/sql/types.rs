@@ -75,6 +75,13 @@ pub fn parse_type_name(name: &str) -> Result<(Oid, i32), SqlError> {
     let full = format!("{} {}", base.trim(), rest.trim());
     let full = full.trim();
     let lower = full.to_ascii_lowercase();
+    // `"pg_catalog"."int4"` (asyncpg writes types this way): drop the
+    // schema's quotes, and the type's unless it is `"char"`.
+    let lower = match lower.strip_prefix("\"pg_catalog\".") {
+        Some(t) if t == "\"char\"" => t.to_owned(),
+        Some(t) => format!("pg_catalog.{}", t.trim_matches('"')),
+        None => lower,
+    };
     let unquoted: String = if lower.starts_with('"') && lower != "\"char\"" {
         lower.trim_matches('"').to_owned()
     } else {
@@ -272,6 +279,8 @@ mod tests {
         for (name, want) in [
             ("int4", (oid::INT4, -1)),
             ("pg_catalog.text", (oid::TEXT, -1)),
+            ("\"pg_catalog\".\"int4\"", (oid::INT4, -1)),
+            ("\"pg_catalog\".\"char\"", (oid::CHAR, -1)),
             ("character varying(20)", (oid::VARCHAR, 24)),
             ("varchar(5)", (oid::VARCHAR, 9)),
             ("numeric(10,2)", (oid::NUMERIC, ((10 << 16) | 2) + 4)),

@@ -43,7 +43,9 @@ fn compiled() -> &'static Result<PathBuf, String> {
 
 /// Class directories of earlier test processes (older than an hour).
 fn remove_stale(root: &Path) {
-    let Ok(entries) = ::std::fs::read_dir(root) else { return };
+    let Ok(entries) = ::std::fs::read_dir(root) else {
+        return;
+    };
     let hour_ago = SystemTime::now() - Duration::from_secs(3600);
     for entry in entries.flatten() {
         let old = entry

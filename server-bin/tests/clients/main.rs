@@ -7,8 +7,8 @@
 //! on the first test that needs them, and shared by every client script:
 //! each script uses its own tables (prefixed by the client), so they do not
 //! step on each other. A server is started through a small `sh` wrapper
-//! that holds a pipe from this process and stops the server (SIGTERM) when
-//! the pipe closes, so the servers go away when the test process ends, pass,
+//! that holds a pipe from this process and kills the server when the pipe
+//! closes, so the servers go away when the test process ends, pass,
 //! fail or crash, although they live in a `static`.
 //!
 //! Each test runs one client script with the features it names, against the
@@ -59,10 +59,13 @@ struct Server {
 impl Server {
     fn start(runtime: &'static str) -> Server {
         // `sh` starts the server in the background, waits for its own stdin
-        // (our pipe) to close, then stops the server and waits for it.
+        // (our pipe) to close, then kills the server and waits for it.
+        // SIGKILL, not SIGTERM: by then nobody reads the server's stderr,
+        // and engine-server does not stop on SIGTERM once its stderr pipe
+        // has lost its reader.
         let script = r#""$0" "$@" </dev/null & pid=$!
 read -r _ || true
-kill -TERM "$pid" 2>/dev/null
+kill -KILL "$pid" 2>/dev/null
 wait "$pid""#;
         let mut cmd = Command::new("sh");
         cmd.arg("-c")

@@ -18,7 +18,10 @@ fn node(client: &str, package: &str, script: &str, features: &[&str]) {
         node.display()
     );
     assert!(
-        dir.join("node_modules").join(package).join("package.json").exists(),
+        dir.join("node_modules")
+            .join(package)
+            .join("package.json")
+            .exists(),
         "{client}: the npm package `{package}` is not installed: run `npm ci --prefix tests/clients`"
     );
     run_everywhere(client, |_port| {

@@ -11,15 +11,19 @@ use crate::{clients_dir, run_everywhere, runs};
 
 /// The install command for the Python client libraries.
 const INSTALL: &str = "python3 -m venv tests/clients/.venv && \
-     tests/clients/.venv/bin/pip install -r tests/clients/requirements.txt \
-     (or `pip install -r tests/clients/requirements.txt` into the python3 on PATH)";
+     tests/clients/.venv/bin/pip install -r tests/clients/requirements.txt; or \
+     pip install -r tests/clients/requirements.txt for the python3 on PATH";
 
 fn python() -> PathBuf {
     if let Some(python) = ::std::env::var_os("TWILL_PYTHON") {
         return python.into();
     }
     let venv = clients_dir().join(".venv/bin/python");
-    if venv.exists() { venv } else { "python3".into() }
+    if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    }
 }
 
 /// `python <script> <features…>` in `tests/clients/`, failing with what to
@@ -42,7 +46,7 @@ fn python_client(client: &str, modules: &[&str], script: &str, features: &[&str]
             .unwrap_or(false);
         assert!(
             found,
-            "{client}: the Python module `{module}` is not importable by `{}`: run `{INSTALL}`",
+            "{client}: the Python module `{module}` is not importable by `{}`: run {INSTALL}",
             python.display()
         );
     }
@@ -89,10 +93,10 @@ mod psycopg3 {
     }
 
     #[test]
-    #[ignore = "DEALLOCATE ALL answers 0A000 \"statement not supported yet\"; psycopg sends it on \
-                rollback once it has prepared statements"]
-    fn deallocate_after_error() {
-        run(&["deallocate_after_error"]);
+    #[ignore = "DEALLOCATE ALL answers 0A000 \"statement not supported yet\"; psycopg sends it after \
+                a ROLLBACK or a DROP on a connection that has prepared statements"]
+    fn deallocate_all() {
+        run(&["deallocate_all"]);
     }
 }
 
@@ -106,7 +110,13 @@ mod psycopg2 {
             "psycopg2",
             &["psycopg2"],
             "py_psycopg2.py",
-            &["params", "execute_values", "named_cursor", "copy_expert", "errors"],
+            &[
+                "params",
+                "execute_values",
+                "named_cursor",
+                "copy_expert",
+                "errors",
+            ],
         );
     }
 }
@@ -155,7 +165,12 @@ mod pg8000 {
     /// close, dbapi transactions (rollback, executemany, commit), 42P01.
     #[test]
     fn supported() {
-        super::python_client("pg8000", &["pg8000"], "py_pg8000.py", &["params", "transaction"]);
+        super::python_client(
+            "pg8000",
+            &["pg8000"],
+            "py_pg8000.py",
+            &["params", "transaction"],
+        );
     }
 }
 

@@ -284,6 +284,7 @@ macro_rules! per_runtime {
             transactions::savepoints,
             transactions::serialization_failure,
             transactions::deadlock,
+            transactions::lock_queue,
             transactions::cancel_lock_wait,
             transactions::cancel_sleep,
             transactions::statement_timeout,

@@ -179,6 +179,43 @@ pub(crate) fn serialization_failure(runtime: &str) {
     });
 }
 
+/// 40 sessions queue for one row lock while its holder sits in a
+/// transaction; the holder's COMMIT must still find an engine thread (a
+/// pool smaller than the sessions stalled mio here: every worker waited
+/// for the lock, none was left to commit), and then every waiter goes
+/// through.
+pub(crate) fn lock_queue(runtime: &str) {
+    const WAITERS: i32 = 40;
+    with_server(runtime, |port| {
+        let mut holder = connect(port);
+        holder
+            .batch_execute("create table q (id int primary key, v int); insert into q values (1, 0)")
+            .unwrap();
+        holder
+            .batch_execute("begin; update q set v = v + 1 where id = 1")
+            .unwrap();
+        let waiters: Vec<_> = (0..WAITERS)
+            .map(|_| {
+                thread::spawn(move || {
+                    connect(port)
+                        .execute("update q set v = v + 1 where id = 1", &[])
+                        .unwrap()
+                })
+            })
+            .collect();
+        thread::sleep(Duration::from_millis(1000));
+        holder.batch_execute("commit").unwrap();
+        for waiter in waiters {
+            assert_eq!(waiter.join().unwrap(), 1);
+        }
+        let v: i32 = holder
+            .query_one("select v from q where id = 1", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(v, WAITERS + 1);
+    });
+}
+
 /// Two transactions lock two rows in opposite orders: one of them is
 /// chosen as the deadlock victim (40P01), the other goes on and commits.
 pub(crate) fn deadlock(runtime: &str) {
