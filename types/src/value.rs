@@ -183,6 +183,18 @@ impl Value {
                     None => o.to_string(),
                 }
             }
+            // int2vector and oidvector (pg_index.indkey, …) are zero-based
+            // int2/oid arrays, and print space-separated as PostgreSQL's
+            // int2vectorout does; no other array has a lower bound of 0
+            // in the values this project makes.
+            Value::Array(a)
+                if a.lower_bound == 0
+                    && matches!(a.element_type, oid::INT2 | oid::OID)
+                    && a.elements.iter().all(|e| !matches!(e, Value::Array(_))) =>
+            {
+                let parts: Vec<String> = a.elements.iter().map(|e| e.to_text(settings)).collect();
+                s = parts.join(" ");
+            }
             Value::Array(a) => a.format_text(settings, out),
             Value::Record(fields) => format_record(fields, settings, out),
         }

@@ -121,6 +121,17 @@ impl Database {
         }
     }
 
+    /// A database over already-opened storage (storage tests with an
+    /// injected backend).
+    #[cfg(test)]
+    pub(crate) fn from_storage_for_tests(storage: Arc<Storage>) -> Database {
+        Database {
+            engine: storage.engine().clone(),
+            sequences: storage.sequences().clone(),
+            storage: Some(storage),
+        }
+    }
+
     /// Opens a session for `user` with startup settings applied in order.
     pub fn connect(&self, user: &str, startup: &[(String, String)]) -> Result<Session, SqlError> {
         let mut settings = Settings::new(user);

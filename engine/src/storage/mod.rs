@@ -43,7 +43,15 @@
 //! acknowledged at once and made durable by the next flush (another
 //! session's, or the background writer's within [`WRITER_INTERVAL`]), so a
 //! crash can lose the last fraction of a second of such commits, never
-//! corrupt anything.
+//! corrupt anything. Such a commit still waits if the buffer holds more
+//! than 4 MiB, so the buffer stays bounded.
+//!
+//! **Checkpoints** (`checkpoint.rs`) run on `CHECKPOINT`, when the log has
+//! grown 64 MiB since the last one (run by the committer that notices,
+//! after its own commit is durable), and at clean shutdown (the last
+//! `Database`/`Session` handle dropped). An I/O error in the log is fatal
+//! and sticky: every later commit fails with 58030 until the database is
+//! reopened.
 //!
 //! # Formats
 //!
@@ -247,7 +255,7 @@ impl Storage {
         if lsn == 0 {
             return Ok(());
         }
-        if synchronous {
+        if synchronous || self.wal.buffered() > wal::ASYNC_BUFFER_LIMIT {
             self.wal.wait_durable(lsn).map_err(io_error)?;
         }
         if self.wal.take_checkpoint_request() {

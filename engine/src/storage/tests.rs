@@ -495,3 +495,85 @@ fn synchronous_commit_off_is_durable_after_the_writer_runs() {
     let _ = std::fs::remove_dir_all(&image);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A backend whose log appends fail from the `fail_at`th on: a disk that
+/// reports an fsync error.
+struct FailingBackend {
+    fail_at: usize,
+}
+
+struct FailingLog {
+    appends: usize,
+    fail_at: usize,
+    len: u64,
+}
+
+impl super::backend::LogFile for FailingLog {
+    fn append_durable(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.appends += 1;
+        if self.appends >= self.fail_at {
+            return Err(std::io::Error::other("injected fsync failure"));
+        }
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl super::backend::Backend for FailingBackend {
+    fn list(&self) -> std::io::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    fn read(&self, _: &str) -> std::io::Result<Vec<u8>> {
+        Err(std::io::ErrorKind::NotFound.into())
+    }
+    fn write_atomic(&self, _: &str, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn remove(&self, _: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn truncate(&self, _: &str, _: u64) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn create_log(
+        &self,
+        _: &str,
+        header: &[u8],
+    ) -> std::io::Result<Box<dyn super::backend::LogFile>> {
+        Ok(Box::new(FailingLog {
+            appends: 0,
+            fail_at: self.fail_at,
+            len: header.len() as u64,
+        }))
+    }
+    fn describe(&self) -> String {
+        "failing".into()
+    }
+}
+
+#[test]
+fn an_fsync_error_is_fatal_and_sticky() {
+    let storage = super::Storage::open(Arc::new(FailingBackend { fail_at: 2 })).expect("open");
+    let db = Database::from_storage_for_tests(storage);
+    let mut s = connect(&db);
+    ok(&mut s, "CREATE TABLE t (id int PRIMARY KEY)");
+    let out = s.simple_query("INSERT INTO t VALUES (1)");
+    match out.last() {
+        Some(Output::Error(e)) => assert_eq!(e.code.code(), "58030", "{e:?}"),
+        other => panic!("expected 58030, got {other:?}"),
+    }
+    // Never retried: every later commit fails too.
+    for i in 2..5 {
+        let out = s.simple_query(&format!("INSERT INTO t VALUES ({i})"));
+        match out.last() {
+            Some(Output::Error(e)) => assert_eq!(e.code.code(), "58030", "{e:?}"),
+            other => panic!("expected 58030, got {other:?}"),
+        }
+    }
+    let out = s.simple_query("CHECKPOINT");
+    assert!(matches!(out.last(), Some(Output::Error(e)) if e.code.code() == "58030"));
+}

@@ -45,6 +45,10 @@ pub(crate) const SEGMENT_BYTES: u64 = 16 << 20;
 /// Log bytes written since the last checkpoint that ask for a new one.
 pub(crate) const CHECKPOINT_BYTES: u64 = 64 << 20;
 
+/// Buffered bytes past which a commit that does not wait for durability
+/// (`synchronous_commit = off`) flushes anyway: the buffer is bounded.
+pub(crate) const ASYNC_BUFFER_LIMIT: usize = 4 << 20;
+
 /// The name of log segment `n`.
 pub(crate) fn segment_name(n: u64) -> String {
     format!("wal-{n:016x}")
@@ -143,6 +147,11 @@ impl Wal {
         tail.next_lsn += 1;
         record::encode(&mut tail.buffer, ty, lsn, payload);
         Ok(lsn)
+    }
+
+    /// Bytes appended but not yet handed to a flush.
+    pub(crate) fn buffered(&self) -> usize {
+        self.tail.lock().buffer.len()
     }
 
     /// The LSN the next record will get (everything before it has been

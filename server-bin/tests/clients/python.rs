@@ -85,16 +85,11 @@ mod psycopg3 {
     }
 
     #[test]
-    #[ignore = "COPY … TO STDOUT (FORMAT BINARY): the server sends the PGCOPY header in a CopyData of \
-                its own; PostgreSQL sends it with the first row and psycopg's row parser needs that \
-                (DataError: bad copy data: fields number truncated)"]
     fn copy_out_binary() {
         run(&["copy_out_binary"]);
     }
 
     #[test]
-    #[ignore = "DEALLOCATE ALL answers 0A000 \"statement not supported yet\"; psycopg sends it after \
-                a ROLLBACK or a DROP on a connection that has prepared statements"]
     fn deallocate_all() {
         run(&["deallocate_all"]);
     }
@@ -147,8 +142,8 @@ mod asyncpg {
     }
 
     #[test]
-    #[ignore = "copy_from_query with arguments runs SELECT quote_literal($1::\"pg_catalog\".\"int4\"::text): \
-                42704 type \"pg_catalog\".\"int4\" does not exist (quoted schema-qualified type names)"]
+    #[ignore = "copy_from_query with arguments: the COPY answers COPY 0 where PostgreSQL answers COPY 3; \
+                not yet investigated"]
     fn copy_from_query_args() {
         run(&["copy_from_query_args"]);
     }
@@ -189,36 +184,28 @@ mod sqlalchemy {
     }
 
     #[test]
-    #[ignore = "the Session's ROLLBACK on return to the pool makes psycopg send DEALLOCATE ALL (it has \
-                prepared the repeated ORM statements): 0A000 statement not supported yet: DEALLOCATE ALL"]
     fn orm() {
         run(&["orm"]);
     }
 
     #[test]
-    #[ignore = "the reflection query binds 'pg_catalog.pg_constraint' as a regclass parameter: 42P01 \
-                relation \"pg_catalog.pg_constraint\" does not exist (while decoding parameter $2)"]
     fn inspect_pk() {
         run(&["inspect_pk"]);
     }
 
     #[test]
-    #[ignore = "the reflection query binds 'pg_catalog.pg_constraint' as a regclass parameter: 42P01 \
-                relation \"pg_catalog.pg_constraint\" does not exist (while decoding parameter $3)"]
     fn inspect_fks() {
         run(&["inspect_fks"]);
     }
 
     #[test]
-    #[ignore = "the reflection query binds 'pg_catalog.pg_constraint' as a regclass parameter: 42P01 \
-                relation \"pg_catalog.pg_constraint\" does not exist (while decoding parameter $2)"]
     fn inspect_unique() {
         run(&["inspect_unique"]);
     }
 
     #[test]
-    #[ignore = "MetaData.reflect() runs the same constraint query: 42P01 relation \
-                \"pg_catalog.pg_constraint\" does not exist (a regclass parameter)"]
+    #[ignore = "MetaData.reflect(): a select through the reflected table returns no rows \
+                (expected ['b1']); not yet investigated"]
     fn reflect() {
         run(&["reflect"]);
     }

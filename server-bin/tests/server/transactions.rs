@@ -189,7 +189,9 @@ pub(crate) fn lock_queue(runtime: &str) {
     with_server(runtime, |port| {
         let mut holder = connect(port);
         holder
-            .batch_execute("create table q (id int primary key, v int); insert into q values (1, 0)")
+            .batch_execute(
+                "create table q (id int primary key, v int); insert into q values (1, 0)",
+            )
             .unwrap();
         holder
             .batch_execute("begin; update q set v = v + 1 where id = 1")
