@@ -193,8 +193,7 @@ fn run_child(dir: &Path, round: u64, run: Duration) -> HashSet<i64> {
     child.kill().expect("SIGKILL");
     let _ = child.wait();
     reader.join().expect("reader");
-    let acked = acked.lock().expect("acked").clone();
-    acked
+    acked.lock().expect("acked").clone()
 }
 
 /// Opens `dir` (recovery) and checks the invariants; returns how many

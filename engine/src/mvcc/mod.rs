@@ -105,7 +105,7 @@ pub use error::{CancelReason, Error, Result};
 pub use gc::VacuumStats;
 pub use key::Key;
 pub use lock::{LockMode, WaitPolicy};
-pub use replay::EngineImage;
+pub use replay::{EngineImage, TableImage};
 pub use rows::LockOutcome;
 pub use scan::{BATCH, Scan};
 pub use schema::{

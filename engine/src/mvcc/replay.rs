@@ -30,6 +30,10 @@ use super::version::{Chain, Csn, Snapshot, Stamp, Version};
 /// Rows copied per store-lock acquisition by a checkpoint read.
 const CHECKPOINT_BATCH: usize = 4096;
 
+/// One table in an [`EngineImage`]: its definition and its rows in key
+/// order.
+pub type TableImage = (Arc<TableDef>, Vec<(Key, Row)>);
+
 /// Every live table at one CSN: what a checkpoint writes.
 #[derive(Debug, Default)]
 pub struct EngineImage {
@@ -39,7 +43,7 @@ pub struct EngineImage {
     pub next_table_id: u64,
     /// Each live catalog entry with its rows in key order (views, schemas
     /// and sequences have none).
-    pub tables: Vec<(Arc<TableDef>, Vec<(Key, Row)>)>,
+    pub tables: Vec<TableImage>,
 }
 
 impl Engine {

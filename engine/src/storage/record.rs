@@ -197,10 +197,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Record<'_>, usize), Bad> {
     ))
 }
 
+/// What [`scan`] finds: records with their offsets, and where and why it
+/// stopped early.
+pub(crate) type Scanned<'a> = (Vec<(usize, Record<'a>)>, Option<(usize, Bad)>);
+
 /// The records of `body` (a file after its header) up to the first bad
 /// one: the records with their offsets in `body`, and the offset and
 /// reason where decoding stopped, if it did before the end.
-pub(crate) fn scan(body: &[u8]) -> (Vec<(usize, Record<'_>)>, Option<(usize, Bad)>) {
+pub(crate) fn scan(body: &[u8]) -> Scanned<'_> {
     let mut records = Vec::new();
     let mut at = 0;
     while at < body.len() {

@@ -385,7 +385,10 @@ fn checkpoint_and_replay_equal_the_original() {
     ok(&mut s, "INSERT INTO c (v) VALUES (1), (2), (3)");
     ok(&mut s, "UPDATE a SET name = 'renamed' WHERE id = 7");
     ok(&mut s, "DELETE FROM a WHERE id > 150");
-    let tables = ["a", "b", "c"];
+    ok(&mut s, "CREATE TABLE d (x int)");
+    ok(&mut s, "INSERT INTO d VALUES (1), (2), (3)");
+    ok(&mut s, "DELETE FROM d WHERE x = 2");
+    let tables = ["a", "b", "c", "d"];
     let before = dump(&mut s, &tables);
     let image = crash_image(&dir, "ckpt-image");
     // Only the log after the checkpoint is left.
@@ -409,6 +412,9 @@ fn checkpoint_and_replay_equal_the_original() {
         "{out:?}"
     );
     ok(&mut s, "INSERT INTO c (v) VALUES (4)");
+    // Hidden row ids continue after the recovered ones.
+    ok(&mut s, "INSERT INTO d VALUES (4), (5)");
+    assert_eq!(rows(&ok(&mut s, "SELECT x FROM d")).len(), 4);
     let ids: Vec<i64> = rows(&ok(&mut s, "SELECT id FROM c ORDER BY id"))
         .iter()
         .map(|r| int(&r[0]))
