@@ -104,7 +104,7 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG_DATA" -m fast stop >&2
 # ---- engine-server, once per runtime ----
 for runtime in $RUNTIMES; do
     port=$(free_port)
-    "$SERVER" --runtime "$runtime" --listen "127.0.0.1:$port" --max-connections 200 \
+    "$SERVER" --runtime "$runtime" --listen "127.0.0.1:$port" --db memory:// --max-connections 200 \
         --log-level warn 2>"$WORK/$runtime-server.log" &
     SERVER_PID=$!
     for _ in $(seq 100); do

@@ -35,10 +35,11 @@ pub struct Args {
     #[arg(long, env = "TWILL_LISTEN", default_value = "127.0.0.1:5433")]
     pub listen: SocketAddr,
 
-    /// Where the data lives. Only `memory://` works today (the data is lost
-    /// when the server stops); `file://…` and object-store URLs arrive with
-    /// the durability issue.
-    #[arg(long, env = "TWILL_DB", default_value = "memory://")]
+    /// Where the data lives: `file://PATH` (a directory, created if missing;
+    /// relative to the working directory) keeps every acknowledged commit
+    /// across crashes; `memory://` keeps nothing when the server stops.
+    /// Object-store URLs arrive later.
+    #[arg(long, env = "TWILL_DB", default_value = "file://./twill-data")]
     pub db: String,
 
     /// The most client connections served at once; one more gets FATAL
@@ -231,7 +232,7 @@ mod tests {
         let args = Args::try_parse_from(["engine-server"]).unwrap();
         assert_eq!(args.runtime, Runtime::Std);
         assert_eq!(args.listen.to_string(), "127.0.0.1:5433");
-        assert_eq!(args.db, "memory://");
+        assert_eq!(args.db, "file://./twill-data");
         assert_eq!(args.auth, AuthKind::Trust);
         let config = args.config().unwrap();
         assert_eq!(config.auth_method, AuthMethod::Trust);

@@ -17,7 +17,7 @@
 //! ```
 //!
 //! ```text
-//! cli.rs        Args: --runtime, --listen, --db, limits, auth → Config + ServeOptions
+//! cli.rs        Args: --runtime, --listen, --db, limits, auth, logging (each with a TWILL_* env) → Config + ServeOptions
 //! backend.rs    EngineFactory / EngineBackend: one engine Session per connection
 //! convert.rs    engine Output/Batch/TxStatus/SqlError → protocol Output/Batch/TxStatus/ErrorReport
 //! interrupt.rs  EngineInterrupt: CancelRequest and statement_timeout reach the session

@@ -72,6 +72,7 @@ wait "$pid""#;
             .arg(script)
             .arg(env!("CARGO_BIN_EXE_engine-server"))
             .args(["--runtime", runtime, "--listen", "127.0.0.1:0"])
+            .args(["--db", "memory://"])
             .args(["--drain-timeout", "1"]);
         for var in [
             "TWILL_RUNTIME",

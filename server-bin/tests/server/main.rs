@@ -75,6 +75,9 @@ pub(crate) fn server_command() -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    // In memory unless a test says otherwise: the default `file://` would
+    // share one directory (and its lock) between parallel tests.
+    cmd.env("TWILL_DB", "memory://");
     cmd
 }
 
@@ -155,6 +158,11 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the process to exit.
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub(crate) fn terminate(&mut self) -> Option<ExitStatus> {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -298,6 +306,7 @@ macro_rules! per_runtime {
             lifecycle::many_connections,
             lifecycle::connection_limit,
             lifecycle::sigterm,
+            lifecycle::file_database_survives_restart,
         );
     )*};
 }
