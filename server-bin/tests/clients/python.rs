@@ -69,29 +69,23 @@ mod psycopg3 {
     }
 
     /// Binary parameters and results, executemany and pipeline mode, COPY
-    /// FROM STDIN text and binary and COPY TO STDOUT text, a server-side
-    /// cursor (plain and scrollable), prepare_threshold 0 and the default 5,
-    /// errors, 25P02 and nested transactions (savepoints).
+    /// FROM STDIN text and binary and COPY TO STDOUT text and binary, a
+    /// server-side cursor (plain and scrollable), prepare_threshold 0 and
+    /// the default 5, DEALLOCATE ALL after a rollback, errors, 25P02 and
+    /// nested transactions (savepoints). One test: the features share the
+    /// script's tables, so they must not run concurrently.
     #[test]
     fn supported() {
         run(&[
             "binary_params",
             "executemany_pipeline",
             "copy_text_binary",
+            "copy_out_binary",
             "server_side_cursor",
             "prepare_threshold",
+            "deallocate_all",
             "transaction_error",
         ]);
-    }
-
-    #[test]
-    fn copy_out_binary() {
-        run(&["copy_out_binary"]);
-    }
-
-    #[test]
-    fn deallocate_all() {
-        run(&["deallocate_all"]);
     }
 }
 
@@ -177,30 +171,19 @@ mod sqlalchemy {
     }
 
     /// Dialect initialisation, create_all (SERIAL primary keys, a FOREIGN
-    /// KEY, UNIQUE) with has_table, inspect().get_columns().
+    /// KEY, UNIQUE) with has_table, inspect().get_columns(), the ORM, and
+    /// inspect()'s primary key, foreign keys and unique constraints. One
+    /// test: the features share the script's tables.
     #[test]
     fn supported() {
-        run(&["create_all", "inspect_columns"]);
-    }
-
-    #[test]
-    fn orm() {
-        run(&["orm"]);
-    }
-
-    #[test]
-    fn inspect_pk() {
-        run(&["inspect_pk"]);
-    }
-
-    #[test]
-    fn inspect_fks() {
-        run(&["inspect_fks"]);
-    }
-
-    #[test]
-    fn inspect_unique() {
-        run(&["inspect_unique"]);
+        run(&[
+            "create_all",
+            "inspect_columns",
+            "orm",
+            "inspect_pk",
+            "inspect_fks",
+            "inspect_unique",
+        ]);
     }
 
     #[test]
