@@ -601,3 +601,37 @@ fn deallocate_and_regclass_parameters() {
     assert!(s.bind("", "q", vec![Value::Text("nope".into())]).is_err());
     s.sync();
 }
+
+#[test]
+fn unique_violations_name_the_key() {
+    let mut s = session();
+    ok(
+        &mut s,
+        "CREATE TABLE u (id int PRIMARY KEY, code text UNIQUE); INSERT INTO u VALUES (1, 'a')",
+    );
+    for (sql, detail) in [
+        (
+            "INSERT INTO u VALUES (1, 'b')",
+            "Key (id)=(1) already exists.",
+        ),
+        (
+            "INSERT INTO u VALUES (2, 'a')",
+            "Key (code)=(a) already exists.",
+        ),
+    ] {
+        let out = s.simple_query(sql);
+        match out.last() {
+            Some(Output::Error(e)) => {
+                assert_eq!(e.code.code(), "23505");
+                assert_eq!(e.detail.as_deref(), Some(detail), "{sql}");
+            }
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+    ok(&mut s, "INSERT INTO u VALUES (2, 'b')");
+    let out = s.simple_query("UPDATE u SET code = 'a' WHERE id = 2");
+    assert!(
+        matches!(out.last(), Some(Output::Error(e)) if e.detail.as_deref() == Some("Key (code)=(a) already exists.")),
+        "{out:?}"
+    );
+}

@@ -751,7 +751,8 @@ pub(crate) fn run_insert(exec: &Exec<'_>, plan: &InsertPlan) -> Result<Written, 
                 }
             }
         } else {
-            exec.txn.borrow_mut().insert(plan.def.id, row)?;
+            let result = exec.txn.borrow_mut().insert(plan.def.id, row.clone());
+            result.map_err(|e| unique_detail(exec, &plan.def, &row, e))?;
         }
         out.count += 1;
         if let Some(r) = &plan.returning {
@@ -781,13 +782,56 @@ fn write_update(
                 != crate::mvcc::Key::encode(&[new[c].clone()])
         })
     });
-    if key_changed {
-        txn.delete(def.id, key)?;
-        txn.insert(def.id, new)?;
+    let result = if key_changed {
+        txn.delete(def.id, key)
+            .and_then(|_| txn.insert(def.id, new.clone()).map(|_| ()))
     } else {
-        txn.update(def.id, key, new)?;
+        txn.update(def.id, key, new.clone()).map(|_| ())
+    };
+    drop(txn);
+    result.map_err(|e| unique_detail(exec, def, &new, e))
+}
+
+/// A storage error as SQL, with PostgreSQL's DETAIL for a unique violation:
+/// `Key (a, b)=(1, x) already exists.`
+fn unique_detail(
+    exec: &Exec<'_>,
+    def: &TableDef,
+    row: &[Value],
+    e: crate::mvcc::Error,
+) -> SqlError {
+    let columns = match &e {
+        crate::mvcc::Error::UniqueViolation { constraint } => {
+            if def.primary_key.is_some() && def.primary_key_name() == *constraint {
+                def.primary_key.clone()
+            } else {
+                def.indexes
+                    .iter()
+                    .find(|i| i.name == *constraint)
+                    .map(|i| i.columns.clone())
+            }
+        }
+        _ => None,
+    };
+    let err = SqlError::from(e);
+    match columns {
+        Some(cols) => {
+            let names: Vec<&str> = cols.iter().map(|&c| def.columns[c].name.as_str()).collect();
+            let values: Vec<String> = cols
+                .iter()
+                .map(|&c| match &row[c] {
+                    Value::Null => "null".to_owned(),
+                    v => v.to_text(exec.settings),
+                })
+                .collect();
+            err.with_detail(format!(
+                "Key ({})=({}) already exists.",
+                names.join(", "),
+                values.join(", ")
+            ))
+        }
+        None => err,
     }
-    Ok(())
 }
 
 /// Runs an UPDATE or DELETE.
