@@ -597,13 +597,7 @@ pub(crate) fn set_function<'t>(
         {
             let jsonb = name.starts_with("jsonb");
             let text = name.ends_with("_text");
-            let ty = if text {
-                oid::TEXT
-            } else if jsonb {
-                oid::JSONB
-            } else {
-                oid::JSON
-            };
+            let ty = json_value_type(text, jsonb);
             let args = coerce_json(planner, scope, args, jsonb)?;
             Ok(Some((
                 SetFunction::JsonArrayElements { text, jsonb },
@@ -615,13 +609,7 @@ pub(crate) fn set_function<'t>(
         "jsonb_each" | "json_each" | "jsonb_each_text" | "json_each_text" if n == 1 => {
             let jsonb = name.starts_with("jsonb");
             let text = name.ends_with("_text");
-            let ty = if text {
-                oid::TEXT
-            } else if jsonb {
-                oid::JSONB
-            } else {
-                oid::JSON
-            };
+            let ty = json_value_type(text, jsonb);
             let args = coerce_json(planner, scope, args, jsonb)?;
             Ok(Some((
                 SetFunction::JsonEach { text, jsonb },
@@ -635,11 +623,7 @@ pub(crate) fn set_function<'t>(
             one(SetFunction::JsonObjectKeys, oid::TEXT, args)
         }
         "regexp_split_to_table" | "string_to_table" if n == 2 || n == 3 => {
-            let args = planner.bind(scope, |b| {
-                args.into_iter()
-                    .map(|a| b.coerce(a, oid::TEXT, -1, CastContext::Implicit))
-                    .collect::<Result<Vec<_>, _>>()
-            })?;
+            let args = coerce_all(planner, scope, args, oid::TEXT)?;
             one(
                 SetFunction::SplitToTable {
                     regex: name == "regexp_split_to_table",
@@ -649,11 +633,7 @@ pub(crate) fn set_function<'t>(
             )
         }
         "regexp_matches" if n == 2 || n == 3 => {
-            let args = planner.bind(scope, |b| {
-                args.into_iter()
-                    .map(|a| b.coerce(a, oid::TEXT, -1, CastContext::Implicit))
-                    .collect::<Result<Vec<_>, _>>()
-            })?;
+            let args = coerce_all(planner, scope, args, oid::TEXT)?;
             one(SetFunction::RegexpMatches, oid::TEXT_ARRAY, args)
         }
         _ => Ok(None),
@@ -666,12 +646,37 @@ fn coerce_json<'t>(
     args: Vec<Expr>,
     jsonb: bool,
 ) -> Result<Vec<Expr>, SqlError> {
-    let ty = if jsonb { oid::JSONB } else { oid::JSON };
+    coerce_all(
+        planner,
+        scope,
+        args,
+        if jsonb { oid::JSONB } else { oid::JSON },
+    )
+}
+
+/// Coerces every argument to `ty` (implicit casts, as a call would).
+fn coerce_all<'t>(
+    planner: &StatementPlanner<'t>,
+    scope: &dyn Scope,
+    args: Vec<Expr>,
+    ty: Oid,
+) -> Result<Vec<Expr>, SqlError> {
     planner.bind(scope, |b| {
         args.into_iter()
             .map(|a| b.coerce(a, ty, -1, CastContext::Implicit))
             .collect()
     })
+}
+
+/// The value column type of the json/jsonb element and member functions.
+fn json_value_type(text: bool, jsonb: bool) -> Oid {
+    if text {
+        oid::TEXT
+    } else if jsonb {
+        oid::JSONB
+    } else {
+        oid::JSON
+    }
 }
 
 /// A set-returning function at the top of a select-list item.
