@@ -12,8 +12,8 @@ use std::time::Instant;
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 use twill_protocol::{
-    BackendFactory, CancelRegistry, Config, Connection, Interrupt, InterruptReason, Rejection,
-    ServeOptions, ShutdownSignal,
+    Admission, BackendFactory, CancelRegistry, Config, Connection, Interrupt, InterruptReason,
+    Rejection, ServeOptions, ShutdownSignal,
 };
 
 use crate::conn::{After, Conn, PumpCtx};
@@ -47,8 +47,10 @@ pub(crate) struct EventLoop<F: BackendFactory> {
     registry: CancelRegistry<Arc<dyn Interrupt>>,
     keys: KeyMint,
     entries: HashMap<usize, Entry<F::Backend>>,
-    /// How many entries are served connections (the limit counts these).
+    /// How many entries are served connections (for the shutdown).
     conns: usize,
+    /// The connection limits: unfinished logins and sessions.
+    admission: Admission,
     /// Calls on workers, all connections together.
     inflight: usize,
     next_token: usize,
@@ -78,6 +80,7 @@ impl<F: BackendFactory> EventLoop<F> {
             n => n,
         };
         let pool = Pool::start(threads)?;
+        let admission = options.admission();
         Ok(EventLoop {
             poll,
             listener: Some(listener),
@@ -92,6 +95,7 @@ impl<F: BackendFactory> EventLoop<F> {
             keys: KeyMint::new(),
             entries: HashMap::new(),
             conns: 0,
+            admission,
             inflight: 0,
             next_token: 2,
             timers: BTreeSet::new(),
@@ -206,10 +210,10 @@ impl<F: BackendFactory> EventLoop<F> {
                 continue;
             }
             let now = Instant::now();
-            if self.conns >= self.options.max_connections {
+            let Some(ticket) = self.admission.admit() else {
                 tracing::warn!(
-                    max = self.options.max_connections,
-                    "too many clients; rejecting"
+                    max_startups = self.options.max_startups,
+                    "too many unfinished logins; rejecting"
                 );
                 let close_by = now + crate::REJECT_LINGER;
                 self.timers.insert((close_by, token));
@@ -223,7 +227,7 @@ impl<F: BackendFactory> EventLoop<F> {
                     })),
                 );
                 continue;
-            }
+            };
             let (key, entropy) = match self.keys.mint() {
                 Ok(k) => k,
                 Err(e) => {
@@ -237,6 +241,10 @@ impl<F: BackendFactory> EventLoop<F> {
                 .clone()
                 .and_then(|h| self.registry.register(key, h));
             let mut conn = Connection::new(Arc::clone(&self.config), key, entropy, now);
+            conn.set_admission(ticket);
+            if let Ok(peer) = socket.peer_addr() {
+                conn.set_peer_addr(peer.ip());
+            }
             if self.drain_until.is_some() {
                 conn.shutdown(now);
             }

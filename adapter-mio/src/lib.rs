@@ -45,8 +45,10 @@ pub const DEFAULT_ENGINE_THREADS: usize = 16;
 ///
 /// One event-loop thread (the caller's) serves every connection; engine
 /// calls run on [`ServeOptions::engine_threads`] workers (default
-/// [`DEFAULT_ENGINE_THREADS`]). Clients over
-/// [`ServeOptions::max_connections`] get FATAL 53300. Errors are only those
+/// [`DEFAULT_ENGINE_THREADS`]). Sockets over
+/// [`ServeOptions::max_startups`] (still logging in) are turned away at
+/// accept with a [`Rejection`](twill_protocol::Rejection); logins over
+/// [`ServeOptions::max_connections`] get FATAL 53300 from the core. Errors are only those
 /// of setting up the loop; a failing client never ends `serve`.
 pub fn serve<F: BackendFactory>(
     listener: TcpListener,

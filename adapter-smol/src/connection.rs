@@ -28,7 +28,8 @@ use smol::channel::{Receiver, Sender};
 use smol::future::{or, pending};
 use smol::{Async, Task};
 use twill_protocol::{
-    Backend, CallId, CancelRegistry, Config, Connection, Event, Interrupt, InterruptReason, Reply,
+    Admission, Backend, CallId, CancelRegistry, Config, Connection, Event, Interrupt,
+    InterruptReason, Reply, Ticket,
 };
 
 use crate::keys::KeyMint;
@@ -43,7 +44,9 @@ pub(crate) struct Server {
     pub(crate) registry: CancelRegistry<Arc<dyn Interrupt>>,
     pub(crate) keys: KeyMint,
     pub(crate) config: Arc<Config>,
-    /// Live connections (the limit counts these).
+    /// The connection limits: unfinished logins and sessions.
+    pub(crate) admission: Admission,
+    /// Live connections (for the shutdown log).
     pub(crate) live: Arc<AtomicUsize>,
     /// How long a shutdown lets a busy connection finish.
     pub(crate) drain: Duration,
@@ -80,6 +83,7 @@ enum Wake<B> {
 pub(crate) async fn run<B: Backend + Send + 'static>(
     server: Arc<Server>,
     _guard: LiveGuard,
+    ticket: Ticket,
     stream: Async<TcpStream>,
     backend: B,
     stop: Receiver<()>,
@@ -96,6 +100,10 @@ pub(crate) async fn run<B: Backend + Send + 'static>(
         .clone()
         .and_then(|h| server.registry.register(key, h));
     let mut conn = Connection::new(Arc::clone(&server.config), key, entropy, Instant::now());
+    conn.set_admission(ticket);
+    if let Ok(peer) = stream.get_ref().peer_addr() {
+        conn.set_peer_addr(peer.ip());
+    }
     let mut backend = Some(backend);
     let mut inflight: Option<InFlight<B>> = None;
     let mut buf = vec![0u8; READ_CHUNK];

@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use twill_protocol::{
-    Backend, CancelRegistry, Config, Connection, Event, Interrupt, InterruptReason,
+    Admission, Backend, CancelRegistry, Config, Connection, Event, Interrupt, InterruptReason,
+    Ticket,
 };
 
 use crate::keys::KeyMint;
@@ -38,6 +39,8 @@ const IDLE_TICK: Duration = Duration::from_millis(20);
 
 /// What every connection thread of a server shares.
 pub(crate) struct Server {
+    /// The connection limits: unfinished logins and sessions.
+    pub(crate) admission: Admission,
     /// Routes CancelRequests to the connection they name.
     pub(crate) registry: CancelRegistry<Arc<dyn Interrupt>>,
     /// Live connections.
@@ -55,7 +58,13 @@ pub(crate) struct Server {
 }
 
 /// Serves one client until its connection closes.
-pub(crate) fn run<B: Backend>(server: &Server, guard: LiveGuard, stream: TcpStream, backend: B) {
+pub(crate) fn run<B: Backend>(
+    server: &Server,
+    guard: LiveGuard,
+    ticket: Ticket,
+    stream: TcpStream,
+    backend: B,
+) {
     let (key, entropy) = match server.keys.mint() {
         Ok(k) => k,
         Err(e) => {
@@ -68,7 +77,11 @@ pub(crate) fn run<B: Backend>(server: &Server, guard: LiveGuard, stream: TcpStre
     let _registration = interrupt
         .clone()
         .and_then(|h| server.registry.register(key, h));
-    let conn = Connection::new(Arc::clone(&server.config), key, entropy, Instant::now());
+    let mut conn = Connection::new(Arc::clone(&server.config), key, entropy, Instant::now());
+    conn.set_admission(ticket);
+    if let Ok(peer) = stream.peer_addr() {
+        conn.set_peer_addr(peer.ip());
+    }
     let shared = Arc::new(Shared {
         cell: Mutex::new(Cell {
             conn,

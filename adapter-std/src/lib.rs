@@ -60,8 +60,10 @@ const FORCE_GRACE: Duration = Duration::from_secs(1);
 /// accepting, lets live connections finish (idle ones get FATAL 57P01)
 /// for up to [`ServeOptions::drain_timeout`], closes the rest and returns.
 ///
-/// Each connection gets a thread and a backend from `factory`. Clients over
-/// [`ServeOptions::max_connections`] get FATAL 53300. Errors are only those
+/// Each connection gets a thread and a backend from `factory`. Sockets over
+/// [`ServeOptions::max_startups`] (still logging in) are turned away at
+/// accept, and logins over [`ServeOptions::max_connections`] get FATAL 53300
+/// from the core. Errors are only those
 /// of setting up (the watchdog thread); a failing client never ends `serve`.
 pub fn serve<F: BackendFactory>(
     listener: TcpListener,
@@ -73,6 +75,7 @@ pub fn serve<F: BackendFactory>(
     listener.set_nonblocking(false)?;
     let local = listener.local_addr()?;
     let server = Arc::new(Server {
+        admission: options.admission(),
         registry: CancelRegistry::new(),
         live: Arc::new(Live::default()),
         watchdog: Watchdog::start()?,
@@ -121,12 +124,11 @@ fn accept<F: BackendFactory>(
     if let Err(e) = stream.set_nodelay(true) {
         tracing::debug!(error = %e, "TCP_NODELAY failed");
     }
-    let admitted = stream
-        .try_clone()
-        .ok()
-        .and_then(|handle| server.live.admit(options.max_connections, handle));
-    let Some(guard) = admitted else {
-        tracing::warn!(max = options.max_connections, "too many clients; rejecting");
+    let Some(ticket) = server.admission.admit() else {
+        tracing::warn!(
+            max_startups = options.max_startups,
+            "too many unfinished logins; rejecting"
+        );
         let registry = server.registry.clone();
         let spawned = std::thread::Builder::new()
             .name("twill-reject".into())
@@ -136,13 +138,18 @@ fn accept<F: BackendFactory>(
         }
         return;
     };
+    let Ok(handle) = stream.try_clone() else {
+        tracing::warn!("cannot clone a socket; closing it");
+        return;
+    };
+    let guard = server.live.register(handle);
     let server = Arc::clone(server);
     let factory = Arc::clone(factory);
     let spawned = std::thread::Builder::new()
         .name("twill-conn".into())
         .spawn(move || {
             let backend = factory.new_backend();
-            connection::run(&server, guard, stream, backend);
+            connection::run(&server, guard, ticket, stream, backend);
         });
     if let Err(e) = spawned {
         // The closure (with the stream and the guard) was dropped: the client

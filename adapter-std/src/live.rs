@@ -1,5 +1,6 @@
-//! The table of live connections: the count behind the connection limit,
-//! and the handles a graceful shutdown needs to reach every connection.
+//! The table of live connections: the handles a graceful shutdown needs to
+//! reach every connection. (The connection limits are counted by the core's
+//! [`Admission`](twill_protocol::Admission).)
 //!
 //! Each connection thread is blocked in `read` most of its life. To make it
 //! notice a shutdown, the server shuts the read half of its socket (Linux
@@ -37,13 +38,10 @@ impl Live {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Admits a connection if fewer than `max` are live; the guard removes
-    /// it again when the connection's thread ends.
-    pub(crate) fn admit(self: &Arc<Self>, max: usize, stream: TcpStream) -> Option<LiveGuard> {
+    /// Adds a connection; the guard removes it again when the connection's
+    /// thread ends.
+    pub(crate) fn register(self: &Arc<Self>, stream: TcpStream) -> LiveGuard {
         let mut state = self.lock();
-        if state.1.len() >= max {
-            return None;
-        }
         state.0 += 1;
         let id = state.0;
         state.1.insert(
@@ -53,10 +51,10 @@ impl Live {
                 interrupt: None,
             },
         );
-        Some(LiveGuard {
+        LiveGuard {
             live: Arc::clone(self),
             id,
-        })
+        }
     }
 
     /// How many connections are live.

@@ -1,4 +1,5 @@
-//! Turning away a connection over the limit with FATAL 53300.
+//! Turning away a connection over the startup limit
+//! ([`ServeOptions::max_startups`](twill_protocol::ServeOptions::max_startups)) with FATAL 53300.
 //!
 //! The protocol side is the core's [`Rejection`] (answer SSLRequest, route
 //! a CancelRequest — a client at the limit must still be able to cancel —

@@ -26,7 +26,8 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::{JoinError, JoinHandle};
 use twill_protocol::{
-    Backend, CallId, CancelRegistry, Config, Connection, Event, Interrupt, InterruptReason, Reply,
+    Admission, Backend, CallId, CancelRegistry, Config, Connection, Event, Interrupt,
+    InterruptReason, Reply, Ticket,
 };
 
 use crate::keys::KeyMint;
@@ -41,7 +42,9 @@ pub(crate) struct Server {
     pub(crate) registry: CancelRegistry<Arc<dyn Interrupt>>,
     pub(crate) keys: KeyMint,
     pub(crate) config: Arc<Config>,
-    /// Live connections (the limit counts these).
+    /// The connection limits: unfinished logins and sessions.
+    pub(crate) admission: Admission,
+    /// Live connections (for the shutdown log).
     pub(crate) live: Arc<AtomicUsize>,
     /// How long a shutdown lets a busy connection finish.
     pub(crate) drain: Duration,
@@ -64,6 +67,7 @@ type InFlight<B> = (CallId, JoinHandle<(B, Option<Reply>)>);
 pub(crate) async fn run<B: Backend + Send + 'static>(
     server: Arc<Server>,
     _guard: LiveGuard,
+    ticket: Ticket,
     stream: TcpStream,
     backend: B,
     mut stop: watch::Receiver<bool>,
@@ -80,6 +84,10 @@ pub(crate) async fn run<B: Backend + Send + 'static>(
         .clone()
         .and_then(|h| server.registry.register(key, h));
     let mut conn = Connection::new(Arc::clone(&server.config), key, entropy, Instant::now());
+    conn.set_admission(ticket);
+    if let Ok(peer) = stream.peer_addr() {
+        conn.set_peer_addr(peer.ip());
+    }
     let mut backend = Some(backend);
     let mut inflight: Option<InFlight<B>> = None;
     let mut buf = vec![0u8; READ_CHUNK];

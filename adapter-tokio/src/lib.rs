@@ -43,7 +43,10 @@ const FORCE_GRACE: Duration = Duration::from_secs(1);
 /// accepting, lets live connections finish (idle ones get FATAL 57P01) for
 /// up to [`ServeOptions::drain_timeout`], closes the rest and returns.
 ///
-/// Clients over [`ServeOptions::max_connections`] get FATAL 53300. Errors
+/// Sockets over
+/// [`ServeOptions::max_startups`] (still logging in) are turned away at
+/// accept with a [`Rejection`](twill_protocol::Rejection); logins over
+/// [`ServeOptions::max_connections`] get FATAL 53300 from the core. Errors
 /// are only those of building the runtime and the listener; a failing
 /// client never ends `serve`.
 pub fn serve<F: BackendFactory>(
@@ -87,6 +90,7 @@ async fn run<F: BackendFactory>(
         registry: CancelRegistry::new(),
         keys: KeyMint::new(),
         config,
+        admission: options.admission(),
         live: Arc::new(AtomicUsize::new(0)),
         drain: options.drain_timeout,
     });
@@ -108,15 +112,15 @@ async fn run<F: BackendFactory>(
                 if let Err(e) = stream.set_nodelay(true) {
                     tracing::debug!(error = %e, "TCP_NODELAY failed");
                 }
-                if server.live.load(Ordering::Acquire) >= options.max_connections {
-                    tracing::warn!(max = options.max_connections, "too many clients; rejecting");
+                let Some(ticket) = server.admission.admit() else {
+                    tracing::warn!(max_startups = options.max_startups, "too many unfinished logins; rejecting");
                     tasks.spawn(reject::reject(stream, server.registry.clone()));
                     continue;
-                }
+                };
                 server.live.fetch_add(1, Ordering::AcqRel);
                 let guard = LiveGuard(Arc::clone(&server.live));
                 let backend = factory.new_backend();
-                tasks.spawn(connection::run(Arc::clone(&server), guard, stream, backend, stop_rx.clone()));
+                tasks.spawn(connection::run(Arc::clone(&server), guard, ticket, stream, backend, stop_rx.clone()));
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
         }

@@ -60,7 +60,7 @@ fn execute(s: &mut Session, statement: &str, params: Vec<Value>) -> usize {
             _ => {}
         }
     }
-    s.sync();
+    s.sync().expect("sync");
     rows
 }
 

@@ -1,6 +1,7 @@
 //! Crash test: a real child process running bank transfers on a
-//! `file://` database is killed with SIGKILL at a random moment; the
-//! database is reopened (recovery) and must hold every commit the child
+//! `file://` database — and on an `s3://` one, against a real S3 API
+//! (moto, started by the test) — is killed with SIGKILL at a random moment;
+//! the database is reopened (recovery) and must hold every commit the child
 //! saw acknowledged, with the total balance unchanged.
 //!
 //! The child is this test binary itself, re-executed with
@@ -11,10 +12,12 @@
 //! kills the child, so every id it collected was acknowledged before the
 //! kill.
 //!
-//! Rounds alternate: an even round verifies the directory in place (a
+//! On `file://`, rounds alternate: an even round verifies the directory in place (a
 //! clean shutdown follows, which checkpoints); an odd round verifies a copy
 //! and leaves the original as the crash left it, so the next child
 //! recovers a log that may end in a torn record, on top of earlier crashes.
+//! On `s3://` every verification opens the bucket in place: it takes the
+//! database over (a new writer epoch), as the next child then does.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -24,6 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use twill_engine::{Database, Output, Session};
+use twill_testkit::MotoServer;
 use twill_types::Value;
 
 const WORKER_ENV: &str = "TWILL_DURABILITY_WORKER";
@@ -32,6 +36,8 @@ const ACCOUNTS: i64 = 20;
 const INITIAL: i64 = 1000;
 const THREADS: i64 = 4;
 const ROUNDS: u64 = 30;
+/// Rounds on `s3://` (each open lists and reads the bucket over HTTP).
+const S3_ROUNDS: u64 = 6;
 
 fn url(dir: &Path) -> String {
     format!("file://{}", dir.display())
@@ -65,14 +71,14 @@ fn ints(out: &[Output]) -> Vec<i64> {
 /// parent with the worker variable set.
 #[test]
 fn worker() {
-    let Ok(dir) = std::env::var(WORKER_ENV) else {
+    let Ok(url) = std::env::var(WORKER_ENV) else {
         return;
     };
     let round: i64 = std::env::var(ROUND_ENV)
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(0);
-    let db = Database::open(&url(Path::new(&dir))).expect("worker open");
+    let db = Database::open(&url).expect("worker open");
     let out = Arc::new(Mutex::new(std::io::stdout()));
     {
         let mut o = out.lock().expect("stdout");
@@ -127,8 +133,8 @@ fn worker() {
 }
 
 /// Creates the accounts and transfers tables.
-fn setup(dir: &Path) {
-    let db = Database::open(&url(dir)).expect("setup open");
+fn setup(url: &str) {
+    let db = Database::open(url).expect("setup open");
     let mut s = db.connect("setup", &[]).expect("connect");
     ok(
         &mut s,
@@ -145,11 +151,11 @@ fn setup(dir: &Path) {
 }
 
 /// Runs one child and kills it after `run`; returns the acknowledged ids.
-fn run_child(dir: &Path, round: u64, run: Duration) -> HashSet<i64> {
+fn run_child(url: &str, round: u64, run: Duration) -> HashSet<i64> {
     let exe = std::env::current_exe().expect("test binary");
     let mut child = Command::new(exe)
         .args(["--exact", "worker", "--nocapture", "--test-threads", "1"])
-        .env(WORKER_ENV, dir)
+        .env(WORKER_ENV, url)
         .env(ROUND_ENV, round.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -196,10 +202,10 @@ fn run_child(dir: &Path, round: u64, run: Duration) -> HashSet<i64> {
     acked.lock().expect("acked").clone()
 }
 
-/// Opens `dir` (recovery) and checks the invariants; returns how many
+/// Opens `url` (recovery) and checks the invariants; returns how many
 /// transfers it holds.
-fn verify(dir: &Path, acked: &HashSet<i64>) -> usize {
-    let db = Database::open(&url(dir)).expect("recovery");
+fn verify(url: &str, acked: &HashSet<i64>) -> usize {
+    let db = Database::open(url).expect("recovery");
     let mut s = db.connect("verify", &[]).expect("connect");
     let total = ints(&ok(&mut s, "SELECT sum(balance) FROM accounts"));
     assert_eq!(total, vec![ACCOUNTS * INITIAL], "total balance changed");
@@ -253,20 +259,20 @@ fn kill_9_loses_no_acknowledged_commit() {
     let dir = base.join(format!("durability-{}", std::process::id()));
     let copy = base.join(format!("durability-{}-copy", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    setup(&dir);
+    setup(&url(&dir));
     let started = Instant::now();
     let mut all_acked = HashSet::new();
     let mut total_acked = 0;
     for round in 1..=ROUNDS {
         let run = Duration::from_millis(fastrand::u64(50..400));
-        let acked = run_child(&dir, round, run);
+        let acked = run_child(&url(&dir), round, run);
         total_acked += acked.len();
         all_acked.extend(acked);
         let present = if round % 2 == 0 {
-            verify(&dir, &all_acked)
+            verify(&url(&dir), &all_acked)
         } else {
             copy_dir(&dir, &copy);
-            verify(&copy, &all_acked)
+            verify(&url(&copy), &all_acked)
         };
         eprintln!(
             "round {round}: killed after {run:?}; {} acknowledged so far, {present} transfers recovered ({:?})",
@@ -281,4 +287,32 @@ fn kill_9_loses_no_acknowledged_commit() {
     assert!(total_acked > 0, "the workers committed nothing");
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&copy);
+}
+
+#[test]
+fn kill_9_on_s3_loses_no_acknowledged_commit() {
+    if std::env::var(WORKER_ENV).is_ok() {
+        return;
+    }
+    let moto = MotoServer::start();
+    moto.create_bucket("twill-durability");
+    let url = moto.url("twill-durability", "crash");
+    setup(&url);
+    let started = Instant::now();
+    let mut all_acked = HashSet::new();
+    for round in 1..=S3_ROUNDS {
+        let run = Duration::from_millis(fastrand::u64(200..800));
+        let acked = run_child(&url, round, run);
+        all_acked.extend(acked);
+        let present = verify(&url, &all_acked);
+        eprintln!(
+            "s3 round {round}: killed after {run:?}; {} acknowledged so far, {present} transfers recovered ({:?})",
+            all_acked.len(),
+            started.elapsed()
+        );
+    }
+    assert!(!all_acked.is_empty(), "the workers committed nothing");
+    // The log went to the bucket as objects.
+    let keys = moto.keys("twill-durability", "crash/log/");
+    assert!(!keys.is_empty(), "no log objects in the bucket");
 }

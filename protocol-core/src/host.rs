@@ -18,13 +18,25 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
+use crate::admission::Admission;
+
 /// Server-wide settings every adapter understands.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// The most client connections served at once. One more gets FATAL
-    /// 53300 "sorry, too many clients already" and is closed, as in
-    /// PostgreSQL (`max_connections`).
+    /// The most logged-in sessions at once. One more client that
+    /// authenticates gets FATAL 53300 "sorry, too many clients already"
+    /// instead of AuthenticationOk and is closed (PostgreSQL's
+    /// `max_connections` and words). Connections still logging in do not
+    /// count here, so a flood of them cannot lock sessions out.
     pub max_connections: usize,
+    /// The most connections still before AuthenticationOk at once. One
+    /// more accepted socket is turned away with a [`Rejection`]: a
+    /// CancelRequest is still served, a StartupMessage gets FATAL 53300.
+    /// Bounds what a flood of unfinished logins holds (a socket and a
+    /// startup buffer each) until the authentication timeout ends it.
+    ///
+    /// [`Rejection`]: crate::Rejection
+    pub max_startups: usize,
     /// After a shutdown is requested, how long live connections may take to
     /// finish the statement in flight before their sockets are closed.
     pub drain_timeout: Duration,
@@ -43,10 +55,18 @@ impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             max_connections: 100,
+            max_startups: 2000,
             drain_timeout: Duration::from_secs(30),
             io_threads: 0,
             engine_threads: 0,
         }
+    }
+}
+
+impl ServeOptions {
+    /// Fresh counts for both connection limits, for one `serve` call.
+    pub fn admission(&self) -> Admission {
+        Admission::new(self.max_connections, self.max_startups)
     }
 }
 

@@ -12,9 +12,12 @@
 //! - [`Call`] / [`Reply`]: the typed boundary to the engine (see [`call`]).
 //! - [`Backend`] and [`drive`]: a synchronous way to answer calls.
 //! - [`CancelRegistry`]: routes CancelRequests between connections.
-//! - [`ServeOptions`], [`ShutdownSignal`], [`Rejection`]: the runtime-free
-//!   pieces every host (runtime adapter) shares: its settings, the stop
-//!   signal, and turning away a client over the connection limit.
+//! - [`TlsConfig`]: TLS, which the core runs itself on in-memory buffers
+//!   (see [`tls`]), so hosts only ever move bytes.
+//! - [`ServeOptions`], [`ShutdownSignal`], [`Admission`], [`Rejection`]:
+//!   the runtime-free pieces every host (runtime adapter) shares: its
+//!   settings, the stop signal, the connection limits (sessions and
+//!   unfinished logins, counted apart), and turning away a client over them.
 //!
 //! # The drive loop
 //!
@@ -92,6 +95,7 @@
 
 #![warn(unreachable_pub, missing_docs)]
 
+mod admission;
 pub mod auth;
 mod backend;
 pub mod call;
@@ -102,6 +106,7 @@ mod error;
 mod host;
 pub mod message;
 mod reject;
+pub mod tls;
 mod transport;
 
 #[cfg(any(test, fuzzing))]
@@ -109,7 +114,11 @@ mod transport;
 #[allow(missing_docs, unreachable_pub)]
 pub mod fuzz;
 
-pub use auth::{AuthMethod, CredentialSource, ScramVerifier, StoredCredential, Users};
+pub use admission::{Admission, Ticket};
+pub use auth::{
+    AccessDecision, AccessRule, AccessRules, AuthMethod, CredentialSource, ScramVerifier,
+    StoredCredential, Users,
+};
 pub use backend::{Backend, BackendFactory, Interrupt, drive};
 pub use call::{Batch, Call, Column, Output, Reply, SessionStart, Target, TxStatus};
 pub use cancel::{BackendKey, CancelRegistry, KeyMint, Registration};
@@ -118,3 +127,4 @@ pub use connection::{CallId, CloseReason, Connection, Event, InterruptReason};
 pub use error::{ErrorReport, Severity};
 pub use host::{ServeOptions, ShutdownSignal, ShutdownWatch};
 pub use reject::Rejection;
+pub use tls::{TlsConfig, TlsConfigError};

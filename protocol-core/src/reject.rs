@@ -20,13 +20,11 @@
 //!
 //! [`Connection`]: crate::Connection
 
-use bytes::{Buf, BytesMut};
-use twill_types::SqlState;
-
 use crate::cancel::BackendKey;
 use crate::error::ErrorReport;
 use crate::message::backend;
 use crate::message::startup::StartupPacket;
+use bytes::{Buf, BytesMut};
 
 /// A client being turned away with one FATAL error, the way PostgreSQL
 /// turns one away at `max_connections`: SSLRequest/GSSENCRequest get `N`, a
@@ -57,10 +55,7 @@ pub struct Rejection {
 impl Rejection {
     /// Turns the client away with FATAL 53300 "sorry, too many clients already".
     pub fn too_many_clients() -> Rejection {
-        Rejection::new(ErrorReport::fatal(
-            SqlState::TOO_MANY_CONNECTIONS,
-            "sorry, too many clients already",
-        ))
+        Rejection::new(crate::admission::too_many_clients())
     }
 
     /// Turns the client away with `report` (which should be FATAL).

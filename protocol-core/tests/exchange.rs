@@ -16,7 +16,7 @@
 //! | command | message |
 //! |---|---|
 //! | `startup [user=U] [database=D] [version=V] [K=V…]` | StartupMessage (user defaults to `alice`) |
-//! | `ssl`, `gssenc` | SSLRequest, GSSENCRequest |
+//! | `ssl`, `gssenc` | SSLRequest, GSSENCRequest (delivered at once: clients wait for the answer) |
 //! | `cancel pid=N secret=N` | CancelRequest |
 //! | `query SQL` | Query |
 //! | `parse [name=S] SQL [types=23,25]` | Parse |
@@ -56,7 +56,9 @@
 //! `users=alice:secret,bob:scram-only:pw,…` (scram-only: no MD5 hash is
 //! stored), `max_message=N`, `high_water=N`, `copy_chunk=N`,
 //! `statement_timeout=MS`, `idle_session=MS`, `idle_in_tx=MS`, `auth_timeout=MS`,
-//! `autodrain=false`), and `drain [N]` (take N output bytes, or all, and
+//! `autodrain=false`, `hba="RULE;RULE…"` (pg_hba.conf-style access rules,
+//! first match wins), `peer=IP` (the client address the host reports), `sessions=N` (each
+//! connection holds a ticket of an `Admission` with N session slots)), and `drain [N]` (take N output bytes, or all, and
 //! print the frames they complete). Values with `,`, `:`, `*` or non-ASCII
 //! characters must be quoted (`users="alice:secret"`, `params="23,25"`).
 
@@ -116,6 +118,11 @@ struct Runner {
     /// Bytes taken by `drain` that do not yet make a whole frame.
     drained: BytesMut,
     status: TxStatus,
+    /// The client address given to `set_peer_addr` (`config peer=IP`).
+    peer: Option<std::net::IpAddr>,
+    /// Connection limits each new connection takes a ticket from
+    /// (`config sessions=N`).
+    admission: Option<twill_protocol::Admission>,
 }
 
 struct ScramClient {
@@ -142,6 +149,8 @@ impl Runner {
             md5: None,
             drained: BytesMut::new(),
             status: TxStatus::Idle,
+            peer: None,
+            admission: None,
         }
     }
 
@@ -152,8 +161,13 @@ impl Runner {
     fn conn(&mut self) -> &mut Connection {
         let now = self.now();
         let config = Arc::new(self.config.clone());
+        let peer = self.peer;
+        let ticket = match (&self.conn, &self.admission) {
+            (None, Some(admission)) => admission.admit(),
+            _ => None,
+        };
         self.conn.get_or_insert_with(|| {
-            Connection::new(
+            let mut conn = Connection::new(
                 config,
                 BackendKey {
                     pid: 4242,
@@ -161,7 +175,14 @@ impl Runner {
                 },
                 [9; 32],
                 now,
-            )
+            );
+            if let Some(peer) = peer {
+                conn.set_peer_addr(peer);
+            }
+            if let Some(ticket) = ticket {
+                conn.set_admission(ticket);
+            }
+            conn
         })
     }
 
@@ -767,6 +788,19 @@ impl Runner {
             }
             self.config.credentials = Some(Arc::new(users));
         }
+        if let Some(rules) = args.lookup("hba") {
+            let mut access = twill_protocol::AccessRules::new();
+            for line in rules.split(';') {
+                access.push(twill_protocol::AccessRule::parse(line)?);
+            }
+            self.config.access = Some(access);
+        }
+        if let Some(peer) = args.lookup_parse("peer")? {
+            self.peer = Some(peer);
+        }
+        if let Some(n) = args.lookup_parse("sessions")? {
+            self.admission = Some(twill_protocol::Admission::new(n, usize::MAX));
+        }
         if let Some(v) = args.lookup_parse("max_message")? {
             self.config.max_message_size = v;
         }
@@ -809,6 +843,11 @@ impl goldenscript::Runner for Runner {
             return Ok(out);
         }
         if self.message(cmd)? {
+            if matches!(cmd.name.as_str(), "ssl" | "gssenc") {
+                // A client waits for the one-byte answer before it sends
+                // more: anything buffered behind the request is refused.
+                self.deliver(&mut out)?;
+            }
             return Ok(out);
         }
         if self.reply(cmd, &mut out)? {

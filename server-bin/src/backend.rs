@@ -6,7 +6,7 @@
 //!
 //! | call | session | reply |
 //! |---|---|---|
-//! | `OpenSession` | `Database::connect(user, settings)` | `SessionOpened { reportable_settings }` |
+//! | `OpenSession` | `Database::connect(user, settings)` on the named database ([`Databases`]) | `SessionOpened { reportable_settings }`, or FATAL 3D000 for an unknown name |
 //! | `Query` / `Fetch` | `query` / `fetch` | `Stream(batch)` |
 //! | `Parse` | `parse` | `Parsed` |
 //! | `Bind` | `bind` (the core keeps the result formats) | `Bound` |
@@ -38,6 +38,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use twill_engine::{Database, Session, SqlError};
+
+use crate::databases::Databases;
 use twill_protocol::{
     Backend, BackendFactory, Batch, Call, ErrorReport, Interrupt, InterruptReason, Output, Reply,
     SessionStart, Target,
@@ -54,19 +56,25 @@ pub const WIRE_TARGET: &str = "twill_server::wire";
 /// long statement is cut, with `…`).
 const TRACE_MAX: usize = 300;
 
-/// Makes an [`EngineBackend`] per connection, all on one [`Database`].
+/// Makes an [`EngineBackend`] per connection, on one [`Database`] or on
+/// the one each session names ([`Databases`]).
 pub struct EngineFactory {
-    /// The database every session connects to (cheap to clone).
-    db: Database,
+    /// Where sessions connect, by the startup packet's `database`.
+    dbs: Arc<Databases>,
     /// Numbers the backends, so the wire trace can tell connections apart.
     next_id: AtomicU64,
 }
 
 impl EngineFactory {
-    /// A factory for sessions on `db`.
+    /// A factory for sessions on `db`, whatever database name they ask for.
     pub fn new(db: Database) -> EngineFactory {
+        EngineFactory::routed(Databases::Any(db))
+    }
+
+    /// A factory that connects each session to the database it names.
+    pub fn routed(dbs: Databases) -> EngineFactory {
         EngineFactory {
-            db,
+            dbs: Arc::new(dbs),
             next_id: AtomicU64::new(1),
         }
     }
@@ -77,7 +85,7 @@ impl BackendFactory for EngineFactory {
 
     fn new_backend(&self) -> EngineBackend {
         EngineBackend {
-            db: self.db.clone(),
+            dbs: Arc::clone(&self.dbs),
             session: None,
             interrupt: Arc::new(EngineInterrupt::default()),
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
@@ -88,7 +96,7 @@ impl BackendFactory for EngineFactory {
 /// One connection's engine session, behind the protocol's [`Backend`] seam.
 pub struct EngineBackend {
     /// Where `OpenSession` connects.
-    db: Database,
+    dbs: Arc<Databases>,
     /// The SQL session, from `OpenSession` until `Terminate`.
     session: Option<Session>,
     /// The cancel slot the adapter holds (see `interrupt.rs`).
@@ -134,7 +142,16 @@ impl Backend for EngineBackend {
 impl EngineBackend {
     /// `Call::OpenSession`: a session for the user, with the startup settings.
     fn open(&mut self, start: SessionStart) -> Reply {
-        match self.db.connect(&start.user, &start.settings) {
+        let Some(db) = self.dbs.get(&start.database) else {
+            return Reply::Error {
+                report: ErrorReport::fatal(
+                    SqlState::INVALID_CATALOG_NAME,
+                    format!("database \"{}\" does not exist", start.database),
+                ),
+                status: twill_protocol::TxStatus::Idle,
+            };
+        };
+        match db.connect(&start.user, &start.settings) {
             Ok(session) => {
                 let settings = session.reportable_settings();
                 self.interrupt.set_handle(Some(session.cancel_handle()));
@@ -222,8 +239,11 @@ fn answer(session: &mut Session, call: Call) -> Reply {
             session.close_portal(&name);
             Reply::Closed
         }
-        Call::Sync => Reply::Synced {
-            status: convert::status(session.sync()),
+        Call::Sync => match session.sync() {
+            Ok(status) => Reply::Synced {
+                status: convert::status(status),
+            },
+            Err(e) => failed(session, e),
         },
         Call::CopyData(data) => match session.copy_data(&data) {
             Ok(()) => Reply::CopyAccepted,

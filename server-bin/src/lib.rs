@@ -17,7 +17,10 @@
 //! ```
 //!
 //! ```text
-//! cli.rs        Args: --runtime, --listen, --db, limits, auth, logging (each with a TWILL_* env) → Config + ServeOptions
+//! cli.rs        Args: --runtime, --listen, --db, limits, auth, TLS, logging (each with a TWILL_* env) → Config + ServeOptions
+//! auth_file.rs  --auth-file: pg_hba.conf-style rules and users with stored verifiers
+//! passwd.rs     `engine-server passwd USER`: a password → the verifier line for the auth file
+//! databases.rs  --db URL | --db NAME=URL…: which engine Database a session's dbname reaches
 //! backend.rs    EngineFactory / EngineBackend: one engine Session per connection
 //! convert.rs    engine Output/Batch/TxStatus/SqlError → protocol Output/Batch/TxStatus/ErrorReport
 //! interrupt.rs  EngineInterrupt: CancelRequest and statement_timeout reach the session
@@ -26,11 +29,15 @@
 
 #![warn(unreachable_pub, missing_docs)]
 
+pub mod auth_file;
 pub mod backend;
 pub mod cli;
 mod convert;
+pub mod databases;
 mod interrupt;
+pub mod passwd;
 pub mod run;
 
 pub use backend::{EngineBackend, EngineFactory};
-pub use cli::{Args, AuthKind, Runtime};
+pub use cli::{Args, AuthKind, Runtime, TlsMode, Tool};
+pub use databases::{DatabaseUrls, Databases};

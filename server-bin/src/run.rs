@@ -15,25 +15,27 @@ use std::sync::Arc;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
-use twill_engine::Database;
-use twill_protocol::ShutdownSignal;
+use twill_protocol::{Config, ShutdownSignal};
 
 use crate::backend::EngineFactory;
 use crate::cli::{Args, Runtime};
+use crate::databases::Databases;
 
 /// Exit status after a second signal cut the drain short (128 + SIGINT, as shells report).
 const FORCED_EXIT: i32 = 130;
 
-/// Serves `db` on `listener` with the runtime and limits in `args`, until
-/// `shutdown` triggers; returns once the adapter has stopped.
+/// Serves `dbs` on `listener` with the runtime and limits in `args` and the
+/// core configuration `config` (from [`Args::config`]), until `shutdown`
+/// triggers; returns once the adapter has stopped.
 pub fn serve(
     args: &Args,
-    db: Database,
+    config: Config,
+    dbs: Databases,
     listener: TcpListener,
     shutdown: ShutdownSignal,
 ) -> std::io::Result<()> {
-    let factory = Arc::new(EngineFactory::new(db));
-    let config = Arc::new(args.config()?);
+    let factory = Arc::new(EngineFactory::routed(dbs));
+    let config = Arc::new(config);
     let options = args.serve_options();
     match args.runtime {
         Runtime::Std => twill_adapter_std::serve(listener, factory, config, options, shutdown),

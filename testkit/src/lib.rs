@@ -1,5 +1,6 @@
 //! Test support shared by twill's differential tests: a scratch PostgreSQL 15
-//! cluster to compare against.
+//! cluster to compare against, and a scratch S3 API ([`MotoServer`], moto)
+//! for the object-store backend.
 //!
 //! Several test suites check twill against the real thing — the type codecs
 //! (`types/tests/postgres_compat.rs`), the expression layer
@@ -30,6 +31,10 @@
 //! [`PgCluster::start`] is a new cluster (about a second), and tests that
 //! want isolation within one cluster create databases with
 //! [`PgCluster::create_database`].
+
+mod moto;
+
+pub use moto::MotoServer;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

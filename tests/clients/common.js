@@ -30,8 +30,22 @@ function load(name) {
   }
 }
 
+// One machine-readable line per feature on stdout, which the Rust harness
+// collects into the compatibility table (docs/compatibility.md):
+// `TWILL-FEATURE <name> ok` or `TWILL-FEATURE <name> FAIL <reason>`.
+function report(name, error) {
+  if (error === undefined) {
+    console.log(`TWILL-FEATURE ${name} ok`);
+  } else {
+    const reason = String(error).replace(/\s+/g, ' ').trim().slice(0, 300);
+    console.log(`TWILL-FEATURE ${name} FAIL ${reason}`);
+  }
+}
+
 // Runs the features named on the command line (all when none), each in
-// order (`connect` first and `close` last, always); prints one line per feature and exits non-zero on the first failure.
+// order (`connect` first and `close` last, always); prints one line per
+// feature (and its TWILL-FEATURE line) and exits non-zero on the first
+// failure.
 async function run(client, features) {
   const wanted = process.argv.slice(2);
   for (const name of wanted) {
@@ -51,9 +65,11 @@ async function run(client, features) {
       await features[name]();
     } catch (e) {
       const code = e && e.code ? ` [SQLSTATE ${e.code}]` : '';
+      report(name, `${code.trim()} ${e && e.message !== undefined ? e.message : e}`);
       console.error(`FAIL ${client}/${name}${code}: ${e && e.stack ? e.stack : e}`);
       process.exit(1);
     }
+    report(name);
     console.log(`ok ${client}/${name} (${Date.now() - t0} ms)`);
   }
 }

@@ -65,9 +65,21 @@ def raises(code, what, fn, *args, **kwargs):
     raise AssertionError(f"{what}: expected SQLSTATE {code}, got success")
 
 
+def report(name, error=None):
+    """One machine-readable line per feature on stdout, which the Rust
+    harness collects into the compatibility table (docs/compatibility.md):
+    `TWILL-FEATURE <name> ok` or `TWILL-FEATURE <name> FAIL <reason>`."""
+    if error is None:
+        print(f"TWILL-FEATURE {name} ok", flush=True)
+    else:
+        reason = " ".join(str(error).split())[:300]
+        print(f"TWILL-FEATURE {name} FAIL {reason}", flush=True)
+
+
 def run(client, features):
     """Runs the features named in argv (all when none); `connect` first and
-    `close` last, always. Exits non-zero with a clear message on a failure."""
+    `close` last, always. Reports each feature (`report`); exits non-zero
+    with a clear message on a failure."""
     names = list(features)
     wanted = sys.argv[1:]
     for name in wanted:
@@ -86,7 +98,9 @@ def run(client, features):
         except Exception as e:  # noqa: BLE001
             code = sqlstate(e)
             tag = f" [SQLSTATE {code}]" if code else ""
+            report(name, f"{tag.strip()} {type(e).__name__}: {e}")
             print(f"FAIL {client}/{name}{tag}: {type(e).__name__}: {e}", file=sys.stderr)
             traceback.print_exc()
             sys.exit(1)
+        report(name)
         print(f"ok {client}/{name} ({(time.monotonic() - t0) * 1000:.0f} ms)", flush=True)

@@ -2155,9 +2155,16 @@ impl Type {
             0 => Some(ty),
             // PostgreSQL has one array type per element type, whatever the
             // number of dimensions.
-            _ if ty.elem != 0 && ty.category == 'A' => Some(ty),
+            _ if ty.elem != 0 && ty.category == 'A' && !ty.is_vector() => Some(ty),
             _ => Type::by_oid(ty.array),
         }
+    }
+
+    /// int2vector and oidvector: they look like arrays (category A, an
+    /// element type) but are named as themselves, as format_type does, and
+    /// have array types of their own (`oidvector[]`).
+    fn is_vector(&self) -> bool {
+        matches!(self.oid, oid::INT2VECTOR | oid::OIDVECTOR)
     }
 
     /// The element type of an array type.
@@ -2183,7 +2190,9 @@ impl Type {
     /// varying`, `timestamp with time zone`, `integer[]`), used in error
     /// messages such as `invalid input syntax for type integer`.
     pub fn sql_name(&self) -> String {
-        if let Some(elem) = self.element() {
+        if let Some(elem) = self.element()
+            && !self.is_vector()
+        {
             return format!("{}[]", elem.sql_name());
         }
         match self.name {

@@ -64,6 +64,19 @@ pub enum Value {
     RegClass(u32),
     /// regtype, as an OID (rendering the name is the engine's job)
     RegType(u32),
+    /// An OID of a `reg*` type (`ty`: regclass…) with the name the engine
+    /// resolved for it as the row left the executor: the text form is
+    /// `name` (regclassout), the binary form the OID (regclasssend). Only
+    /// result rows carry it; expressions and storage see `RegClass`.
+    RegNamed {
+        /// The reg* type OID (`REGCLASS`).
+        ty: u32,
+        /// The object's OID.
+        oid: u32,
+        /// Its name as PostgreSQL prints it (schema-qualified when not
+        /// visible, quoted when needed).
+        name: String,
+    },
     /// void (the result of a function returning nothing)
     Void,
     /// an array (of one to six dimensions)
@@ -105,6 +118,7 @@ impl Value {
             Value::Oid(_) => oid::OID,
             Value::RegClass(_) => oid::REGCLASS,
             Value::RegType(_) => oid::REGTYPE,
+            Value::RegNamed { ty, .. } => *ty,
             Value::Void => oid::VOID,
             Value::Record(_) => oid::RECORD,
             Value::Array(a) => a.type_oid(),
@@ -172,14 +186,12 @@ impl Value {
                     o.to_string()
                 }
             }
+            Value::RegNamed { name, .. } => s = name.clone(),
             // A built-in type prints as its SQL name, as regtypeout does.
             Value::RegType(o) => {
                 s = match Type::by_oid(*o) {
                     _ if *o == 0 => "-".to_owned(),
-                    Some(t) => match t.element() {
-                        Some(e) if t.len == -1 => format!("{}[]", e.sql_name()),
-                        _ => t.sql_name(),
-                    },
+                    Some(t) => t.sql_name(),
                     None => o.to_string(),
                 }
             }
@@ -231,9 +243,10 @@ impl Value {
                 out.extend_from_slice(&iv.months.to_be_bytes());
             }
             Value::Uuid(u) => out.extend_from_slice(u),
-            Value::Oid(o) | Value::RegClass(o) | Value::RegType(o) => {
-                out.extend_from_slice(&o.to_be_bytes())
-            }
+            Value::Oid(o)
+            | Value::RegClass(o)
+            | Value::RegType(o)
+            | Value::RegNamed { oid: o, .. } => out.extend_from_slice(&o.to_be_bytes()),
             Value::Record(fields) => {
                 // record_send: field count, then (type OID, length, data).
                 out.extend_from_slice(&(fields.len() as i32).to_be_bytes());

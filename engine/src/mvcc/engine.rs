@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use twill_types::SqlState;
+
 use super::gc::VacuumStats;
 use super::key::Key;
 use super::schema::{Row, TableDef, TableId};
@@ -76,17 +78,38 @@ pub struct CommitRecord {
     pub changes: Vec<Change>,
 }
 
+/// Why the commit hook refused a commit: the SQLSTATE the client gets
+/// (58030 for a failed write; 25006 when a newer writer has fenced this
+/// one) and the message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HookError {
+    /// The error code for the client.
+    pub state: SqlState,
+    /// What happened.
+    pub message: String,
+}
+
+impl HookError {
+    /// A failed write (58030).
+    pub fn io(message: impl Into<String>) -> HookError {
+        HookError {
+            state: SqlState::IO_ERROR,
+            message: message.into(),
+        }
+    }
+}
+
 /// Where the durability layer plugs in.
 ///
 /// `on_commit` is called once per writing transaction, under the store lock,
 /// in commit order (so hook order is log order), after SERIALIZABLE
 /// validation and before any of the transaction's writes become visible. If
 /// it returns an error the transaction is rolled back and the client gets
-/// 58030. Because it runs under the store lock it must only append to a
+/// the error's SQLSTATE. Because it runs under the store lock it must only append to a
 /// buffer; a group-commit WAL waits for the flush outside the lock.
 pub trait CommitHook: Send + Sync {
     /// Records `record`; an `Err` aborts the commit.
-    fn on_commit(&self, record: &CommitRecord) -> Result<(), String>;
+    fn on_commit(&self, record: &CommitRecord) -> Result<(), HookError>;
 
     /// Writes a checkpoint (the SQL `CHECKPOINT` command, through
     /// [`Engine::checkpoint`]); called without the store lock. The default

@@ -67,9 +67,12 @@ pub enum Error {
         /// The savepoint name.
         name: String,
     },
-    /// `58030`: the commit hook (the WAL) refused the commit record; the
-    /// transaction is rolled back.
+    /// The commit hook (the WAL) refused the commit record (58030 for a
+    /// failed write, 25006 for a fenced writer); the transaction is rolled
+    /// back.
     CommitHookFailed {
+        /// The SQLSTATE the hook chose.
+        state: SqlState,
         /// The hook's description of the failure.
         message: String,
     },
@@ -96,7 +99,7 @@ impl Error {
             Error::UndefinedTable { .. } => SqlState::UNDEFINED_TABLE,
             Error::InFailedTransaction => SqlState::IN_FAILED_SQL_TRANSACTION,
             Error::NoSuchSavepoint { .. } => SqlState::INVALID_SAVEPOINT_SPECIFICATION,
-            Error::CommitHookFailed { .. } => SqlState::IO_ERROR,
+            Error::CommitHookFailed { state, .. } => *state,
             Error::Internal { .. } => SqlState::INTERNAL_ERROR,
         }
     }
@@ -155,9 +158,10 @@ impl fmt::Display for Error {
                 "current transaction is aborted, commands ignored until end of transaction block",
             ),
             Error::NoSuchSavepoint { name } => write!(f, "savepoint \"{name}\" does not exist"),
-            Error::CommitHookFailed { message } => {
+            Error::CommitHookFailed { state, message } if *state == SqlState::IO_ERROR => {
                 write!(f, "could not write commit record: {message}")
             }
+            Error::CommitHookFailed { message, .. } => f.write_str(message),
             Error::Internal { message } => write!(f, "internal error: {message}"),
         }
     }

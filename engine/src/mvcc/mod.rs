@@ -99,7 +99,7 @@ mod version;
 mod wait;
 
 pub use engine::{
-    CancelHandle, Change, CommitHook, CommitRecord, Engine, EngineConfig, EngineStats,
+    CancelHandle, Change, CommitHook, CommitRecord, Engine, EngineConfig, EngineStats, HookError,
 };
 pub use error::{CancelReason, Error, Result};
 pub use gc::VacuumStats;

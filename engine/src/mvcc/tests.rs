@@ -345,14 +345,14 @@ fn waits_end_with_lock_timeout_statement_timeout_and_cancel() {
 struct Log(Mutex<Vec<CommitRecord>>);
 
 impl CommitHook for Log {
-    fn on_commit(&self, record: &CommitRecord) -> Result<(), String> {
-        let mut log = self.0.lock().map_err(|e| e.to_string())?;
+    fn on_commit(&self, record: &CommitRecord) -> Result<(), HookError> {
+        let mut log = self.0.lock().map_err(|e| HookError::io(e.to_string()))?;
         if record
             .changes
             .iter()
             .any(|c| matches!(c, Change::Put { row, .. } if row[1] == Value::Int8(-1)))
         {
-            return Err("disk full".into());
+            return Err(HookError::io("disk full"));
         }
         log.push(record.clone());
         Ok(())

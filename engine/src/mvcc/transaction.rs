@@ -685,9 +685,12 @@ impl TxnInner {
         let csn = store.last_csn + 1;
         if let Some(hook) = store.hook.clone() {
             let record = self.commit_record(store, csn);
-            if let Err(message) = hook.on_commit(&record) {
+            if let Err(refusal) = hook.on_commit(&record) {
                 self.end(shared, store, None);
-                return Err(Error::CommitHookFailed { message });
+                return Err(Error::CommitHookFailed {
+                    state: refusal.state,
+                    message: refusal.message,
+                });
             }
         }
         let deletes = self.deletes;

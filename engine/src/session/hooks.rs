@@ -216,7 +216,14 @@ impl SessionHooks for Hooks<'_> {
                     Some(Value::Float8(f)) => *f,
                     _ => 0.0,
                 };
-                let until = Instant::now() + Duration::from_secs_f64(secs.clamp(0.0, 1e6));
+                // NaN sleeps not at all, as in PostgreSQL (its loop's
+                // comparisons fail); clamp alone would keep the NaN.
+                let secs = if secs.is_nan() {
+                    0.0
+                } else {
+                    secs.clamp(0.0, 1e6)
+                };
+                let until = Instant::now() + Duration::from_secs_f64(secs);
                 loop {
                     txn.check_interrupts()?;
                     let now = Instant::now();

@@ -112,13 +112,30 @@ impl Database {
                     storage: Some(storage),
                 })
             }
+            _ if crate::storage::is_object_url(url) => {
+                let storage = Storage::open_object(url)?;
+                Ok(Database {
+                    engine: storage.engine().clone(),
+                    sequences: storage.sequences().clone(),
+                    storage: Some(storage),
+                })
+            }
             other => Err(SqlError::new(
-                SqlState::FEATURE_NOT_SUPPORTED,
+                SqlState::INVALID_PARAMETER_VALUE,
                 format!(
-                    "storage URL \"{other}\" is not supported yet (memory:// and file://PATH are)"
+                    "unknown storage URL \"{other}\" (memory://, file://PATH, \
+                     s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or r2://BUCKET/PREFIX)"
                 ),
             )),
         }
+    }
+
+    /// How many durable appends the log has made since the database was
+    /// opened — one per group-commit batch: an `fdatasync` on `file://`, an
+    /// object put on an object store. `None` for `memory://`. Dividing by
+    /// the commits made gives the cost group commit saves.
+    pub fn log_flushes(&self) -> Option<u64> {
+        self.storage.as_ref().map(|s| s.log_flushes())
     }
 
     /// A database over already-opened storage (storage tests with an
@@ -735,13 +752,13 @@ impl Session {
     }
 
     /// Sync: commits an implicit transaction, drops the unnamed portal.
-    pub fn sync(&mut self) -> TxStatus {
+    /// A failed commit (the log could not take it, or a newer writer fenced
+    /// this one) is the error, reported before ReadyForQuery as PostgreSQL
+    /// does; the transaction has rolled back, so the status is then idle.
+    pub fn sync(&mut self) -> Result<TxStatus, SqlError> {
         self.portals.remove("");
-        if let Err(_e) = self.finish_implicit() {
-            // A failed implicit commit has rolled back; the next
-            // statement starts afresh.
-        }
-        self.status()
+        self.finish_implicit()?;
+        Ok(self.status())
     }
 
     /// The wire layer refused a message: fail the statement as if it had

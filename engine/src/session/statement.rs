@@ -169,7 +169,7 @@ pub(crate) fn plan(
     );
     match stmt.as_ref() {
         ast::Statement::Query(q) => {
-            let (plan, columns) = planner.plan_top(q)?;
+            let (plan, columns) = planner.plan_result(q)?;
             let types = planner.params.borrow().finish();
             let mut pq = planner.finish(plan, columns);
             if parsed.extras.no_key_update || parsed.extras.key_share {

@@ -88,7 +88,7 @@ fn execute_suspends_and_resumes() {
     assert_eq!(s.execute("q", 5).outputs.last(), Some(&Output::Suspended));
     assert_eq!(tags(&s.execute("q", 5).outputs), vec!["SELECT 0"]);
     // The unnamed portal dies at Sync; named ones too outside a block.
-    s.sync();
+    s.sync().expect("sync");
     assert!(matches!(
         s.execute("q", 0).outputs.last(),
         Some(Output::Error(_))
@@ -104,7 +104,7 @@ fn named_portals_survive_sync_in_a_block() {
         .expect("parse");
     s.bind("p", "st", Vec::new()).expect("bind");
     assert_eq!(ints(&s.execute("p", 1).outputs), vec![1]);
-    assert_eq!(s.sync(), TxStatus::InBlock);
+    assert_eq!(s.sync(), Ok(TxStatus::InBlock));
     assert_eq!(ints(&s.execute("p", 0).outputs), vec![2, 3]);
     ok(&mut s, "commit");
     assert!(matches!(
@@ -376,7 +376,7 @@ fn copy_through_execute() {
     let b = s.copy_done();
     assert_eq!(tags(&b.outputs), vec!["COPY 2"]);
     assert!(!b.more);
-    s.sync();
+    s.sync().expect("sync");
     let r = rows(&ok(&mut s, "select b from x order by a"));
     assert_eq!(r, vec![vec![Value::Text("x\"y".into())], vec![Value::Null]]);
     s.parse("", "copy (select a from x order by a) to stdout", &[])
@@ -409,7 +409,7 @@ fn declare_with_parameters() {
     .expect("parse");
     s.bind("", "", vec![Value::Int4(10)]).expect("bind");
     assert_eq!(tags(&s.execute("", 0).outputs), vec!["DECLARE CURSOR"]);
-    s.sync();
+    s.sync().expect("sync");
     assert_eq!(ints(&ok(&mut s, "fetch all from c")), vec![11, 12, 13]);
 }
 
@@ -425,7 +425,7 @@ fn plans_follow_ddl() {
     s.bind("", "q", vec![Value::Int4(1)]).expect("bind");
     let out = s.execute("", 0).outputs;
     assert_eq!(rows(&out), vec![vec![Value::Text("a".into())]], "{out:?}");
-    s.sync();
+    s.sync().expect("sync");
     // The text-cached plan of a simple query sees a dropped and re-created table.
     let q = "SELECT count(*) FROM p";
     assert_eq!(rows(&ok(&mut s, q)), vec![vec![Value::Int8(1)]]);
@@ -463,7 +463,7 @@ fn plans_follow_ddl() {
         matches!(out.last(), Some(Output::Error(e)) if e.code.code() == "0A000"),
         "{out:?}"
     );
-    s.sync();
+    s.sync().expect("sync");
 }
 
 #[test]
@@ -592,14 +592,14 @@ fn deallocate_and_regclass_parameters() {
         .expect("bind");
     let out = s.execute("", 0).outputs;
     assert_eq!(rows(&out), vec![vec![Value::Bool(true)]], "{out:?}");
-    s.sync();
+    s.sync().expect("sync");
     s.bind("", "q", vec![Value::Text("pg_catalog.pg_class".into())])
         .expect("bind");
     let out = s.execute("", 0).outputs;
     assert_eq!(rows(&out), vec![vec![Value::Bool(false)]], "{out:?}");
-    s.sync();
+    s.sync().expect("sync");
     assert!(s.bind("", "q", vec![Value::Text("nope".into())]).is_err());
-    s.sync();
+    s.sync().expect("sync");
 }
 
 #[test]

@@ -237,12 +237,26 @@ pub fn char_length(typmod: i32) -> Option<usize> {
 /// `numeric(10,2)`, `timestamp(3) with time zone`, `integer[]`).
 pub fn format_type(ty: Oid, typmod: i32) -> String {
     let Some(t) = Type::by_oid(ty) else {
-        return "???".to_owned();
+        // Pseudo-types the registry's polymorphic signatures use, which
+        // have no twill value type; 0 (no type) prints as PostgreSQL's `-`.
+        return match ty {
+            0 => "-",
+            5077 => "anycompatible",
+            5078 => "anycompatiblearray",
+            5079 => "anycompatiblenonarray",
+            5080 => "anycompatiblerange",
+            _ => "???",
+        }
+        .to_owned();
     };
     if let Some(elem) = t.element() {
         return format!("{}[]", format_type(elem.oid, typmod));
     }
     let name = t.sql_name();
+    if name == "any" {
+        // A reserved word: PostgreSQL quotes it (`VARIADIC "any"` in \df).
+        return "\"any\"".to_owned();
+    }
     if typmod < 0 {
         return name;
     }

@@ -25,9 +25,12 @@
 //! durable). New segments are created the same way, header first, so a
 //! segment file either does not exist or starts with a whole header.
 
-use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::fs::{Fs, FsFile, RealFs};
 
 /// A log segment open for appending.
 pub(crate) trait LogFile: Send {
@@ -36,6 +39,13 @@ pub(crate) trait LogFile: Send {
     fn append_durable(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// Bytes in the segment so far, header included.
     fn len(&self) -> u64;
+    /// True if this segment should end before its size says so (an
+    /// object store, whose recovery cost grows with the number of
+    /// objects): the log starts a new one and asks for a checkpoint, which
+    /// lets the full one go.
+    fn full(&self) -> bool {
+        false
+    }
 }
 
 /// Where a database's files live.
@@ -55,15 +65,23 @@ pub(crate) trait Backend: Send + Sync {
     fn create_log(&self, name: &str, header: &[u8]) -> io::Result<Box<dyn LogFile>>;
     /// Where the files are, for messages.
     fn describe(&self) -> String;
+    /// Why this database accepts no more writes because another writer
+    /// took it over (object stores; see `object/mod.rs`), if it was.
+    fn fenced(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A `file://` directory, locked for the life of this value.
 pub(crate) struct FileBackend {
     /// The directory.
     dir: PathBuf,
+    /// The file system (the real one, or a simulated one in tests).
+    fs: Arc<dyn Fs>,
     /// The open lock file: the exclusive lock lasts as long as it stays
-    /// open, and the kernel drops it if the process dies.
-    _lock: File,
+    /// open, and the kernel drops it if the process dies. (None on a
+    /// simulated file system.)
+    _lock: Option<File>,
 }
 
 /// Why a directory could not be opened.
@@ -78,7 +96,7 @@ pub(crate) enum OpenError {
 impl FileBackend {
     /// Opens (creating if missing) and locks `dir`.
     pub(crate) fn open(dir: &Path) -> Result<FileBackend, OpenError> {
-        fs::create_dir_all(dir).map_err(OpenError::Io)?;
+        RealFs.create_dir_all(dir).map_err(OpenError::Io)?;
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -93,25 +111,38 @@ impl FileBackend {
         }
         Ok(FileBackend {
             dir: dir.to_owned(),
-            _lock: lock,
+            fs: Arc::new(RealFs),
+            _lock: Some(lock),
+        })
+    }
+
+    /// The directory `dir` on `fs`, without a lock (a simulated file
+    /// system in tests).
+    #[cfg(test)]
+    pub(crate) fn on(fs: Arc<dyn Fs>, dir: &Path) -> io::Result<FileBackend> {
+        fs.create_dir_all(dir)?;
+        Ok(FileBackend {
+            dir: dir.to_owned(),
+            fs,
+            _lock: None,
         })
     }
 
     fn sync_dir(&self) -> io::Result<()> {
-        File::open(&self.dir)?.sync_all()
+        self.fs.sync_dir(&self.dir)
     }
 }
 
 /// A segment file open for appending.
 struct FileLog {
-    file: File,
+    file: Box<dyn FsFile>,
     len: u64,
 }
 
 impl LogFile for FileLog {
     fn append_durable(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.file.write_all(bytes)?;
-        self.file.sync_data()?;
+        self.file.sync()?;
         self.len += bytes.len() as u64;
         Ok(())
     }
@@ -123,32 +154,27 @@ impl LogFile for FileLog {
 
 impl Backend for FileBackend {
     fn list(&self) -> io::Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in fs::read_dir(&self.dir)? {
-            if let Some(name) = entry?.file_name().to_str() {
-                names.push(name.to_owned());
-            }
-        }
+        let mut names = self.fs.list(&self.dir)?;
         names.sort();
         Ok(names)
     }
 
     fn read(&self, name: &str) -> io::Result<Vec<u8>> {
-        fs::read(self.dir.join(name))
+        self.fs.read(&self.dir.join(name))
     }
 
     fn write_atomic(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let tmp = self.dir.join(format!("{name}.tmp"));
-        let mut f = File::create(&tmp)?;
+        let mut f = self.fs.create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        f.sync()?;
         drop(f);
-        fs::rename(&tmp, self.dir.join(name))?;
+        self.fs.rename(&tmp, &self.dir.join(name))?;
         self.sync_dir()
     }
 
     fn remove(&self, name: &str) -> io::Result<()> {
-        match fs::remove_file(self.dir.join(name)) {
+        match self.fs.remove(&self.dir.join(name)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
@@ -156,14 +182,12 @@ impl Backend for FileBackend {
     }
 
     fn truncate(&self, name: &str, len: u64) -> io::Result<()> {
-        let f = OpenOptions::new().write(true).open(self.dir.join(name))?;
-        f.set_len(len)?;
-        f.sync_all()
+        self.fs.truncate(&self.dir.join(name), len)
     }
 
     fn create_log(&self, name: &str, header: &[u8]) -> io::Result<Box<dyn LogFile>> {
         self.write_atomic(name, header)?;
-        let file = OpenOptions::new().append(true).open(self.dir.join(name))?;
+        let file = self.fs.open_append(&self.dir.join(name))?;
         Ok(Box::new(FileLog {
             file,
             len: header.len() as u64,

@@ -286,7 +286,13 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn table_def(&mut self) -> DecodeResult<TableDef> {
-        let id = TableId(self.u64()?);
+        let id = self.u64()?;
+        // The store keeps the next free id (id + 1): the largest u64 can
+        // never have been handed out, so a log that names it is damaged.
+        if id == u64::MAX {
+            return Err(format!("table id {id} is out of range"));
+        }
+        let id = TableId(id);
         let mut d = TableDef::new(self.str()?);
         d.id = id;
         let n = self.count()?;

@@ -47,9 +47,10 @@
 //! than 4 MiB, so the buffer stays bounded.
 //!
 //! **Checkpoints** (`checkpoint.rs`) run on `CHECKPOINT`, when the log has
-//! grown 64 MiB since the last one (run by the committer that notices,
-//! after its own commit is durable), and at clean shutdown (the last
-//! `Database`/`Session` handle dropped). An I/O error in the log is fatal
+//! grown 64 MiB since the last one or every 5 minutes while it grows (on
+//! the background checkpointer thread, `checkpointer.rs`: no COMMIT waits
+//! for one), and at clean shutdown (the last `Database`/`Session` handle
+//! dropped). An I/O error in the log is fatal
 //! and sticky: every later commit fails with 58030 until the database is
 //! reopened.
 //!
@@ -61,10 +62,40 @@
 
 mod backend;
 mod checkpoint;
+mod checkpointer;
 mod codec;
+mod fs;
+#[cfg(any(test, fuzzing))]
+mod memory;
+mod object;
 mod record;
 mod recovery;
+#[cfg(test)]
+mod simfs;
 mod wal;
+
+/// What the `wal` fuzz harness (`crate::fuzz`) reaches inside storage.
+#[cfg(any(test, fuzzing))]
+pub(crate) mod fuzzing {
+    pub(crate) use super::checkpoint::CONTROL;
+    pub(crate) use super::memory::MemBackend;
+    pub(crate) use super::record::{
+        CONTROL_MAGIC, FILE_HEADER, FileHeader, RecordType, WAL_MAGIC, encode as encode_record,
+        scan,
+    };
+    pub(crate) use super::recovery::recover;
+    pub(crate) use super::wal::segment_name;
+
+    /// Opens storage over `backend` (recovery, then a live log), as
+    /// `file://` does over a directory: the seed writer's way to get real
+    /// log segments.
+    #[cfg(test)]
+    pub(crate) fn open(
+        backend: std::sync::Arc<dyn super::backend::Backend>,
+    ) -> Result<std::sync::Arc<super::Storage>, crate::SqlError> {
+        super::Storage::open(backend)
+    }
+}
 
 #[cfg(test)]
 mod tests;
@@ -77,12 +108,16 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use twill_types::{FormatSettings, SqlState};
 
-use crate::mvcc::{CommitHook, CommitRecord, Engine, TableId};
+use crate::mvcc::{CommitHook, CommitRecord, Engine, HookError, TableId};
 use crate::sql::error::SqlError;
 use crate::sql::sequence::{SequenceLog, Sequences};
 use backend::{Backend, FileBackend, OpenError};
+use checkpointer::Checkpointer;
 use record::RecordType;
 use wal::Wal;
+
+pub(crate) use object::is_object_url;
+pub use object::redact_url;
 
 /// How often the background writer flushes commits that did not wait
 /// (`synchronous_commit = off`).
@@ -114,21 +149,34 @@ pub(crate) struct Storage {
     /// The number of the current checkpoint (0: none yet); one checkpoint
     /// runs at a time.
     checkpoint: Mutex<u64>,
+    /// The background thread that runs checkpoints the log asks for.
+    checkpointer: Arc<Checkpointer>,
 }
 
 /// The commit hook: encodes the record and appends it to the log.
 struct WalHook {
     wal: Arc<Wal>,
+    /// To tell a fenced writer's refusal (25006) from a failed write.
+    backend: Arc<dyn Backend>,
     /// To run a checkpoint on request (weak: the storage owns the engine,
     /// which owns this hook).
     storage: Weak<Storage>,
 }
 
 impl CommitHook for WalHook {
-    fn on_commit(&self, record: &CommitRecord) -> Result<(), String> {
+    fn on_commit(&self, record: &CommitRecord) -> Result<(), HookError> {
         let mut w = codec::Writer::default();
         w.commit(record, &FormatSettings::default());
-        let lsn = self.wal.append(RecordType::Commit, &w.out)?;
+        let lsn = self
+            .wal
+            .append(RecordType::Commit, &w.out)
+            .map_err(|message| {
+                let e = log_error(self.backend.as_ref(), message);
+                HookError {
+                    state: e.code,
+                    message: e.message,
+                }
+            })?;
         COMMIT_LSN.with(|c| c.set(lsn));
         Ok(())
     }
@@ -172,6 +220,16 @@ fn io_error(message: String) -> SqlError {
     SqlError::new(SqlState::IO_ERROR, message)
 }
 
+/// A log failure as the client sees it: 25006 (like a write on a
+/// PostgreSQL standby) once another writer has taken the database over,
+/// else 58030.
+fn log_error(backend: &dyn Backend, message: String) -> SqlError {
+    match backend.fenced() {
+        Some(why) => SqlError::new(SqlState::READ_ONLY_SQL_TRANSACTION, why),
+        None => io_error(message),
+    }
+}
+
 /// XX001, for files that do not read back.
 fn corrupted(message: String) -> SqlError {
     SqlError::new(SqlState::DATA_CORRUPTED, message)
@@ -203,6 +261,29 @@ impl Storage {
         Storage::open(Arc::new(backend))
     }
 
+    /// Opens the database at an object-store URL (`s3://`, `gs://`,
+    /// `r2://`), taking it over from any earlier writer (which is fenced),
+    /// recovers, and starts logging.
+    pub(crate) fn open_object(url: &str) -> Result<Arc<Storage>, SqlError> {
+        use object::OpenError;
+        let backend = match object::ObjectBackend::open(url) {
+            Ok(b) => b,
+            Err(OpenError::Config(why)) => {
+                return Err(SqlError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("cannot open \"{url}\": {why}"),
+                ));
+            }
+            Err(OpenError::TakenOver(why)) => {
+                return Err(SqlError::new(SqlState::OBJECT_IN_USE, why));
+            }
+            Err(OpenError::Io(e)) => {
+                return Err(io_error(format!("could not open \"{url}\": {e}")));
+            }
+        };
+        Storage::open(Arc::new(backend))
+    }
+
     fn open(backend: Arc<dyn Backend>) -> Result<Arc<Storage>, SqlError> {
         let recovered = recovery::recover(backend.as_ref())?;
         let wal = Arc::new(
@@ -227,9 +308,12 @@ impl Storage {
             backend,
             database_id: recovered.database_id,
             checkpoint: Mutex::new(recovered.checkpoint),
+            checkpointer: Arc::new(Checkpointer::default()),
         });
+        storage.checkpointer.spawn(Arc::downgrade(&storage));
         engine.set_commit_hook(Arc::new(WalHook {
             wal: wal.clone(),
+            backend: storage.backend.clone(),
             storage: Arc::downgrade(&storage),
         }));
         spawn_writer(Arc::downgrade(&wal));
@@ -246,6 +330,11 @@ impl Storage {
         &self.sequences
     }
 
+    /// Durable appends to the log so far (fsyncs, or object puts).
+    pub(crate) fn log_flushes(&self) -> u64 {
+        self.wal.flushes()
+    }
+
     /// After a transaction committed on this thread: waits (unless
     /// `synchronous` is false) until its commit record is durable, and runs
     /// a checkpoint if the log asked for one. An error here means the
@@ -256,12 +345,19 @@ impl Storage {
             return Ok(());
         }
         if synchronous || self.wal.buffered() > wal::ASYNC_BUFFER_LIMIT {
-            self.wal.wait_durable(lsn).map_err(io_error)?;
+            self.wal
+                .wait_durable(lsn)
+                .map_err(|m| log_error(self.backend.as_ref(), m))?;
         }
         if self.wal.take_checkpoint_request() {
-            self.checkpoint()?;
+            self.checkpointer.request();
         }
         Ok(())
+    }
+
+    /// True if anything was logged since the last checkpoint.
+    fn logged_since_checkpoint(&self) -> bool {
+        self.wal.bytes_since_checkpoint() > 0
     }
 
     /// Writes a checkpoint and drops the log before it.
@@ -303,6 +399,8 @@ impl Drop for Storage {
         if self.wal.flush().is_ok() {
             let _ = self.checkpoint();
         }
+        // Let the checkpointer thread see that the storage is gone.
+        self.checkpointer.request();
     }
 }
 

@@ -32,7 +32,7 @@
 
 use std::mem;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::{Condvar, Mutex};
 
@@ -94,6 +94,8 @@ pub(crate) struct Wal {
     /// Set when the log has grown past [`CHECKPOINT_BYTES`] since the last
     /// checkpoint; the next committer to see it runs one.
     wants_checkpoint: AtomicBool,
+    /// Durable appends so far (fsyncs on `file://`, puts on object stores).
+    flushes: AtomicU64,
 }
 
 impl Wal {
@@ -133,6 +135,7 @@ impl Wal {
                 since_checkpoint: 0,
             }),
             wants_checkpoint: AtomicBool::new(false),
+            flushes: AtomicU64::new(0),
         })
     }
 
@@ -204,6 +207,16 @@ impl Wal {
         self.wait_durable(upto)
     }
 
+    /// Log bytes written since the last checkpoint.
+    pub(crate) fn bytes_since_checkpoint(&self) -> u64 {
+        self.segments.lock().since_checkpoint
+    }
+
+    /// Durable appends so far: one per group-commit batch.
+    pub(crate) fn flushes(&self) -> u64 {
+        self.flushes.load(Ordering::Relaxed)
+    }
+
     /// True (once) if the log has grown enough to want a checkpoint.
     pub(crate) fn take_checkpoint_request(&self) -> bool {
         self.wants_checkpoint.swap(false, Ordering::Relaxed)
@@ -223,11 +236,13 @@ impl Wal {
         segs.current
             .append_durable(batch)
             .map_err(|e| format!("could not write to the write-ahead log: {e}"))?;
+        self.flushes.fetch_add(1, Ordering::Relaxed);
         segs.since_checkpoint += batch.len() as u64;
-        if segs.since_checkpoint >= CHECKPOINT_BYTES {
+        let full = segs.current.full();
+        if segs.since_checkpoint >= CHECKPOINT_BYTES || full {
             self.wants_checkpoint.store(true, Ordering::Relaxed);
         }
-        if segs.current.len() >= SEGMENT_BYTES {
+        if segs.current.len() >= SEGMENT_BYTES || full {
             let number = segs.on_disk.last().map_or(1, |s| s.0 + 1);
             let mut header = Vec::new();
             FileHeader {

@@ -10,12 +10,19 @@
 //! Unknown users are run through a mock exchange that fails exactly like a
 //! wrong password, so a client cannot probe which role names exist: this is
 //! PostgreSQL's own behaviour.
+//!
+//! Which method a connection must use is decided by [`AccessRules`]
+//! (`hba.rs`), PostgreSQL's `pg_hba.conf` model: first matching rule wins.
 
+mod hba;
 mod md5;
 mod scram;
 
 use std::collections::HashMap;
 
+pub use hba::{
+    AccessDecision, AccessRule, AccessRules, AddressMatch, Attempt, ConnectionType, NameMatch,
+};
 pub use md5::md5_hex_password;
 pub use scram::ScramVerifier;
 
@@ -35,6 +42,9 @@ pub enum AuthMethod {
     Md5,
     /// SCRAM-SHA-256 (RFC 5802 / RFC 7677).
     ScramSha256,
+    /// Refuse the connection (`reject` in pg_hba.conf): FATAL 28000
+    /// `pg_hba.conf rejects connection for host …`.
+    Reject,
 }
 
 /// What the server keeps about one user's password.
@@ -47,6 +57,28 @@ pub struct StoredCredential {
 }
 
 impl StoredCredential {
+    /// Parses a stored verifier in PostgreSQL's `pg_authid.rolpassword`
+    /// forms: `SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>` or
+    /// `md5` + 32 hex digits. Anything else (a cleartext password above
+    /// all) is refused with None.
+    pub fn parse_verifier(verifier: &str) -> Option<StoredCredential> {
+        if let Some(scram) = ScramVerifier::parse(verifier) {
+            return Some(StoredCredential {
+                scram: Some(scram),
+                md5: None,
+            });
+        }
+        let hex = verifier.strip_prefix("md5")?;
+        (hex.len() == 32
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| StoredCredential {
+            scram: None,
+            md5: Some(verifier.to_string()),
+        })
+    }
+
     /// Derives both forms from a password (PBKDF2 runs here, once).
     pub fn from_password(user: &str, password: &str, salt: [u8; 16]) -> StoredCredential {
         StoredCredential {
@@ -108,4 +140,41 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both made by PostgreSQL 15 for role `bob`, password `pw`
+    /// (`password_encryption` scram-sha-256, then md5; `pg_authid.rolpassword`).
+    const PG_SCRAM: &str = "SCRAM-SHA-256$4096:TH/hti6vRVCZRLfXsa+LYg==$D6JQ4hY3+eQE6OgabwN2EHoOUQ9xNOtEvbZhl5UQn0E=:Xz3zUgfFA511gex++rlscEHJyVNDi87+/pjFXnsj0m4=";
+    const PG_MD5: &str = "md59e8b47dd245ed6fdb3fd1657224800c4";
+
+    #[test]
+    fn parses_postgres_verifiers_and_refuses_plaintext() {
+        let scram = StoredCredential::parse_verifier(PG_SCRAM).unwrap();
+        let verifier = scram.scram.unwrap();
+        assert!(verifier.matches_password("pw"));
+        assert!(!verifier.matches_password("pW"));
+        assert_eq!(
+            verifier.to_string(),
+            PG_SCRAM,
+            "printed back in the same form"
+        );
+        let md5 = StoredCredential::parse_verifier(PG_MD5).unwrap();
+        assert_eq!(
+            md5.md5.as_deref(),
+            Some(md5_hex_password("bob", "pw").as_str())
+        );
+        for bad in [
+            "pw",
+            "md5",
+            "md5XYZ",
+            "SCRAM-SHA-256$0:AA==$AA==:AA==",
+            "md59E8B47DD245ED6FDB3FD1657224800C4",
+        ] {
+            assert_eq!(StoredCredential::parse_verifier(bad), None, "{bad}");
+        }
+    }
 }

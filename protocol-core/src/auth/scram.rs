@@ -1,4 +1,7 @@
-//! SCRAM-SHA-256 (RFC 5802, RFC 7677), server side, without channel binding.
+//! SCRAM-SHA-256 (RFC 5802, RFC 7677), server side, and
+//! SCRAM-SHA-256-PLUS with `tls-server-end-point` channel binding over TLS
+//! (RFC 5929; the binding data is a hash of our certificate, see
+//! `tls/end_point.rs`).
 //!
 //! ```text
 //!  client                                   server
@@ -8,6 +11,12 @@
 //!                      ◄── SASLFinal     v=server-signature
 //!                      ◄── AuthenticationOk
 //! ```
+//!
+//! With PLUS the client's gs2 header is `p=tls-server-end-point,,` and its
+//! `c=` attribute must be base64(gs2 header ‖ binding data): a man in the
+//! middle terminating TLS with another certificate cannot produce it. As in
+//! PostgreSQL, a client that says `y` ("I support channel binding but think
+//! you do not") while we offer it is refused: that is a downgrade.
 //!
 //! The user name in client-first is ignored (clients send `n=`, `n=*` or
 //! the user): the startup packet's `user` is authoritative, as in
@@ -125,14 +134,24 @@ pub(crate) struct ScramExchange {
     real: bool,
     /// Our half of the nonce (printable base64).
     server_nonce: String,
-    /// Set after client-first: (gs2 header, client-first-bare, server-first, full nonce).
-    first: Option<(String, String, String, String)>,
+    /// `tls-server-end-point` data when the connection is TLS and the
+    /// certificate allows it: SCRAM-SHA-256-PLUS is on offer.
+    channel_binding: Option<Vec<u8>>,
+    /// Set after client-first: (expected `c=` bytes, client-first-bare,
+    /// server-first, full nonce).
+    first: Option<(Vec<u8>, String, String, String)>,
 }
 
 impl ScramExchange {
     /// Starts an exchange. `verifier` None runs the mock exchange with a
     /// salt derived from `mock_seed`, so repeated probes look consistent.
-    pub(crate) fn new(verifier: Option<ScramVerifier>, nonce: [u8; 18], mock_seed: &[u8]) -> Self {
+    /// `channel_binding` is the `tls-server-end-point` data, on TLS only.
+    pub(crate) fn new(
+        verifier: Option<ScramVerifier>,
+        nonce: [u8; 18],
+        mock_seed: &[u8],
+        channel_binding: Option<Vec<u8>>,
+    ) -> Self {
         let real = verifier.is_some();
         let verifier = verifier.unwrap_or_else(|| {
             let salt = Sha256::digest(mock_seed)[..16].to_vec();
@@ -147,12 +166,19 @@ impl ScramExchange {
             verifier,
             real,
             server_nonce: B64.encode(nonce),
+            channel_binding,
             first: None,
         }
     }
 
-    /// Handles the SASLInitialResponse payload (client-first-message).
-    pub(crate) fn client_first(&mut self, data: &[u8]) -> ScramStep {
+    /// Whether SCRAM-SHA-256-PLUS is offered (and so advertised).
+    pub(crate) fn offers_plus(&self) -> bool {
+        self.channel_binding.is_some()
+    }
+
+    /// Handles the SASLInitialResponse payload (client-first-message);
+    /// `plus` says the client chose SCRAM-SHA-256-PLUS.
+    pub(crate) fn client_first(&mut self, data: &[u8], plus: bool) -> ScramStep {
         let Ok(msg) = std::str::from_utf8(data) else {
             return ScramStep::Malformed("malformed SCRAM message");
         };
@@ -162,15 +188,27 @@ impl ScramExchange {
         else {
             return ScramStep::Malformed("malformed SCRAM message");
         };
-        match cbind {
-            "n" | "y" => {}
-            c if c.starts_with("p=") => {
+        // PostgreSQL's rules (read_client_first_message), with its messages.
+        let binding: &[u8] = match (cbind, plus) {
+            ("n" | "y", true) => return ScramStep::Malformed("malformed SCRAM message"),
+            ("y", false) if self.offers_plus() => {
+                return ScramStep::Malformed("SCRAM channel binding negotiation error");
+            }
+            ("n" | "y", false) => &[],
+            ("p=tls-server-end-point", true) => match &self.channel_binding {
+                Some(data) => data,
+                None => return ScramStep::Malformed("malformed SCRAM message"),
+            },
+            (c, true) if c.starts_with("p=") => {
+                return ScramStep::Malformed("unsupported SCRAM channel-binding type");
+            }
+            (c, false) if c.starts_with("p=") => {
                 return ScramStep::Malformed(
                     "channel binding is not supported without TLS (SCRAM-SHA-256-PLUS)",
                 );
             }
             _ => return ScramStep::Malformed("malformed SCRAM message"),
-        }
+        };
         if !authzid.is_empty() && !authzid.starts_with("a=") {
             return ScramStep::Malformed("malformed SCRAM message");
         }
@@ -204,14 +242,20 @@ impl ScramExchange {
             B64.encode(&self.verifier.salt),
             self.verifier.iterations
         );
-        let gs2 = format!("{cbind},{authzid},");
-        self.first = Some((gs2, bare.to_string(), server_first.clone(), full_nonce));
+        let mut expected_c = format!("{cbind},{authzid},").into_bytes();
+        expected_c.extend_from_slice(binding);
+        self.first = Some((
+            expected_c,
+            bare.to_string(),
+            server_first.clone(),
+            full_nonce,
+        ));
         ScramStep::Continue(server_first.into_bytes())
     }
 
     /// Handles the SASLResponse payload (client-final-message).
     pub(crate) fn client_final(&mut self, data: &[u8]) -> ScramStep {
-        let Some((gs2, bare, server_first, full_nonce)) = self.first.take() else {
+        let Some((expected_c, bare, server_first, full_nonce)) = self.first.take() else {
             return ScramStep::Malformed("malformed SCRAM message");
         };
         let Ok(msg) = std::str::from_utf8(data) else {
@@ -232,7 +276,7 @@ impl ScramExchange {
         let (Some(channel), Some(nonce)) = (channel, nonce) else {
             return ScramStep::Malformed("malformed SCRAM message");
         };
-        if B64.decode(channel).ok().as_deref() != Some(gs2.as_bytes()) {
+        if B64.decode(channel).ok().as_deref() != Some(&expected_c[..]) {
             return ScramStep::Malformed("SCRAM channel binding check failed");
         }
         if nonce != full_nonce {
@@ -262,6 +306,7 @@ pub(crate) fn client_final_for(
     password: &str,
     client_first_bare: &str,
     server_first: &str,
+    channel: &[u8],
 ) -> String {
     let mut salt = None;
     let mut iterations = None;
@@ -279,7 +324,7 @@ pub(crate) fn client_final_for(
     let salted = salted_password(password, &salt, iterations);
     let client_key = hmac(&salted, b"Client Key");
     let stored: [u8; 32] = Sha256::digest(client_key).into();
-    let without_proof = format!("c=biws,r={nonce}");
+    let without_proof = format!("c={},r={nonce}", B64.encode(channel));
     let auth_message = format!("{client_first_bare},{server_first},{without_proof}");
     let signature = hmac(&stored, auth_message.as_bytes());
     let proof: Vec<u8> = client_key
@@ -295,15 +340,76 @@ mod tests {
     use super::*;
 
     fn run(password: &str, stored: Option<ScramVerifier>) -> ScramStep {
-        let mut ex = ScramExchange::new(stored, [7; 18], b"mock");
+        let mut ex = ScramExchange::new(stored, [7; 18], b"mock", None);
         let bare = "n=*,r={X'M=\"n(-RR7;";
-        let ScramStep::Continue(server_first) = ex.client_first(format!("n,,{bare}").as_bytes())
+        let ScramStep::Continue(server_first) =
+            ex.client_first(format!("n,,{bare}").as_bytes(), false)
         else {
             panic!("client-first refused");
         };
         let server_first = String::from_utf8(server_first).unwrap();
-        let fin = client_final_for(password, bare, &server_first);
+        let fin = client_final_for(password, bare, &server_first, b"n,,");
         ex.client_final(fin.as_bytes())
+    }
+
+    /// A PLUS exchange where the client binds to `client_sees`.
+    fn run_plus(server_has: &[u8], client_sees: &[u8]) -> ScramStep {
+        let v = ScramVerifier::derive("secret", b"0123456789abcdef", 4096);
+        let mut ex = ScramExchange::new(Some(v), [7; 18], b"mock", Some(server_has.to_vec()));
+        let gs2 = "p=tls-server-end-point,,";
+        let bare = "n=,r=abcdef";
+        let ScramStep::Continue(server_first) =
+            ex.client_first(format!("{gs2}{bare}").as_bytes(), true)
+        else {
+            panic!("client-first refused");
+        };
+        let server_first = String::from_utf8(server_first).unwrap();
+        let channel = [gs2.as_bytes(), client_sees].concat();
+        let fin = client_final_for("secret", bare, &server_first, &channel);
+        ex.client_final(fin.as_bytes())
+    }
+
+    #[test]
+    fn channel_binding_must_match_our_certificate() {
+        assert!(matches!(
+            run_plus(b"our hash", b"our hash"),
+            ScramStep::Done(_)
+        ));
+        assert_eq!(
+            run_plus(b"our hash", b"a relay's hash"),
+            ScramStep::Malformed("SCRAM channel binding check failed")
+        );
+    }
+
+    #[test]
+    fn channel_binding_negotiation_rules() {
+        let offered = || ScramExchange::new(None, [1; 18], b"m", Some(b"h".to_vec()));
+        // `y` while we offer PLUS: a downgrade.
+        assert_eq!(
+            offered().client_first(b"y,,n=,r=abc", false),
+            ScramStep::Malformed("SCRAM channel binding negotiation error")
+        );
+        // PLUS chosen but no binding in the message.
+        assert!(matches!(
+            offered().client_first(b"n,,n=,r=abc", true),
+            ScramStep::Malformed(_)
+        ));
+        assert_eq!(
+            offered().client_first(b"p=tls-unique,,n=,r=abc", true),
+            ScramStep::Malformed("unsupported SCRAM channel-binding type")
+        );
+        // Plain SCRAM with `n` is still fine over TLS.
+        assert!(matches!(
+            offered().client_first(b"n,,n=,r=abc", false),
+            ScramStep::Continue(_)
+        ));
+        // Without TLS `y` is an honest "neither of us binds".
+        let plain = ScramExchange::new(None, [1; 18], b"m", None);
+        let mut plain = plain;
+        assert!(matches!(
+            plain.client_first(b"y,,n=,r=abc", false),
+            ScramStep::Continue(_)
+        ));
     }
 
     #[test]
@@ -334,7 +440,7 @@ mod tests {
 
     #[test]
     fn malformed_messages_are_refused() {
-        let mut ex = ScramExchange::new(None, [1; 18], b"m");
+        let mut ex = ScramExchange::new(None, [1; 18], b"m", None);
         for bad in [
             "",
             "x,,n=,r=a",
@@ -343,7 +449,10 @@ mod tests {
             "n,,n=,r=a,b",
         ] {
             assert!(
-                matches!(ex.client_first(bad.as_bytes()), ScramStep::Malformed(_)),
+                matches!(
+                    ex.client_first(bad.as_bytes(), false),
+                    ScramStep::Malformed(_)
+                ),
                 "{bad}"
             );
         }

@@ -1,7 +1,8 @@
 //! [`Connection`]: one client socket's protocol state.
 //!
 //! The machine is split by flow, one file each: [`startup`] (packets before
-//! the session, authentication, opening the session), [`query`] (simple and
+//! the session, authentication, opening the session), [`encryption`]
+//! (SSLRequest, direct TLS and their rules), [`query`] (simple and
 //! extended query messages), [`stream`] (turning the engine's result batches
 //! into frames), [`copy`] (COPY FROM STDIN), [`timers`] and [`params`].
 //!
@@ -17,7 +18,9 @@
 //! outstanding, the output is above the high-water mark, or the input runs
 //! out. Everything after that waits for the reply (or for `advance_transmit`).
 
+mod access;
 mod copy;
+mod encryption;
 mod params;
 mod query;
 mod startup;
@@ -28,16 +31,17 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 use sha2::{Digest, Sha256};
 use twill_types::{Format, FormatSettings, Oid, SqlState};
 
+use crate::admission::Ticket;
 use crate::call::{Call, Column, Reply, Target, TxStatus};
 use crate::cancel::BackendKey;
 use crate::config::Config;
 use crate::error::ErrorReport;
 use crate::message::backend;
-use crate::transport::Transport;
+use crate::transport::{TlsFailure, Transport};
 
 use self::startup::Phase;
 use self::stream::StreamKind;
@@ -71,6 +75,10 @@ pub enum CloseReason {
     Fatal(SqlState),
     /// The host asked the connection to shut down.
     Shutdown,
+    /// TLS failed (a bad handshake or record, or direct TLS without ALPN
+    /// `postgresql`); the text is for the host's log. The client got at
+    /// most a TLS alert.
+    Tls(String),
 }
 
 /// What the host must act on. Drain with [`Connection::poll_event`].
@@ -156,8 +164,16 @@ pub struct Connection {
     entropy_counter: u64,
     /// Where the connection is in its life.
     phase: Phase,
-    /// Encryption layer between the socket and the protocol (plaintext for now).
+    /// Encryption layer between the socket and the protocol: plaintext, or
+    /// rustls once TLS has started.
     transport: Transport,
+    /// The client's IP address, if the host told us (for messages that
+    /// name the host, as PostgreSQL's `pg_hba.conf` refusals do).
+    peer: Option<core::net::IpAddr>,
+    /// This connection's place in the server's connection limits, if the
+    /// host counts them: a startup slot until the client authenticates,
+    /// then a session slot (see [`Admission`](crate::Admission)).
+    ticket: Option<Ticket>,
     /// Decrypted input not yet decoded.
     inbuf: BytesMut,
     /// Encoded output not yet taken by the host.
@@ -208,7 +224,7 @@ pub struct Connection {
     /// COPY FROM STDIN in progress.
     copy_in: Option<copy::CopyIn>,
     /// Which encryption requests the client already made.
-    negotiated: startup::Negotiated,
+    negotiated: encryption::Negotiated,
     /// The session being opened, kept until the engine answers.
     session_start: Option<crate::call::SessionStart>,
     /// Reported settings: last sent, and changed since (ParameterStatus).
@@ -243,6 +259,8 @@ impl Connection {
             entropy_counter: 0,
             phase: Phase::default(),
             transport: Transport::default(),
+            peer: None,
+            ticket: None,
             inbuf: BytesMut::new(),
             out: BytesMut::new(),
             scratch: Vec::new(),
@@ -264,7 +282,7 @@ impl Connection {
             fetch_pending: false,
             statement_expired: false,
             copy_in: None,
-            negotiated: startup::Negotiated::default(),
+            negotiated: encryption::Negotiated::default(),
             session_start: None,
             reported: params::Reported::default(),
         }
@@ -280,7 +298,27 @@ impl Connection {
         self.status
     }
 
-    /// Bytes read from the socket, in any chunking.
+    /// Tells the connection the client's IP address (optional; call before
+    /// the first input). [`AccessRules`](crate::AccessRules) match it
+    /// against their ADDRESS column (without it only `all` matches), and
+    /// it appears in PostgreSQL's `no pg_hba.conf entry for host "…"`.
+    pub fn set_peer_addr(&mut self, addr: core::net::IpAddr) {
+        self.peer = Some(addr);
+    }
+
+    /// Hands the connection its [`Ticket`] from
+    /// [`Admission::admit`](crate::Admission::admit) (call it before the
+    /// first input). Once the client has authenticated, the connection
+    /// moves the ticket to the session count, or, with every session slot
+    /// taken, answers FATAL 53300 "sorry, too many clients already" instead
+    /// of AuthenticationOk. The slot is freed when the connection is
+    /// dropped. Without a ticket, sessions are not limited.
+    pub fn set_admission(&mut self, ticket: Ticket) {
+        self.ticket = Some(ticket);
+    }
+
+    /// Bytes read from the socket, in any chunking (ciphertext once TLS
+    /// has started: the core decrypts them itself).
     pub fn handle_input(&mut self, data: &[u8], now: Instant) {
         if self.fatal || self.phase.is_closed() {
             return;
@@ -290,7 +328,10 @@ impl Connection {
             self.timers.stop(Timer::IdleSession);
             self.timers.stop(Timer::IdleInTransaction);
         }
-        self.transport.decrypt(data, &mut self.inbuf);
+        match self.transport.receive(data, &mut self.inbuf) {
+            Ok(received) => self.eof |= received.peer_closed,
+            Err(failure) => self.tls_failed(failure),
+        }
         self.pump(now);
     }
 
@@ -357,16 +398,22 @@ impl Connection {
         }
     }
 
-    /// Bytes to write to the socket.
+    /// Bytes to write to the socket (TLS records once TLS has started).
     #[must_use]
     pub fn transmit(&self) -> &[u8] {
-        &self.out
+        self.transport.transmit(&self.out)
     }
 
     /// `n` bytes of [`transmit`](Self::transmit) were written.
     pub fn advance_transmit(&mut self, n: usize, now: Instant) {
-        self.out.advance(n.min(self.out.len()));
+        self.transport.advance(&mut self.out, n);
         self.pump(now);
+    }
+
+    /// True if the connection is encrypted (TLS has started, by SSLRequest
+    /// or directly).
+    pub fn is_tls(&self) -> bool {
+        self.transport.is_tls()
     }
 
     /// Whether the host should read more from the socket. False while a
@@ -378,7 +425,7 @@ impl Connection {
             && !self.phase.is_closed()
             && self.outstanding.is_none()
             && !self.fetch_pending
-            && self.out.len() < self.config.output_high_water
+            && self.pending_output() < self.config.output_high_water
     }
 
     /// True once [`Event::Closed`] has been emitted.
@@ -401,14 +448,35 @@ impl Connection {
         self.events.push_back(Event::Call(id, call));
     }
 
-    /// The main loop: handle buffered messages until blocked.
+    /// Output not yet taken by the host, before and after encryption.
+    fn pending_output(&self) -> usize {
+        self.transport.pending(&self.out)
+    }
+
+    /// The main loop: handle buffered messages until blocked, then hand the
+    /// output to the transport (which encrypts it once TLS is up). Every
+    /// input method ends here, so `transmit()` is always up to date.
     fn pump(&mut self, now: Instant) {
+        self.pump_messages(now);
+        let closing = self.phase.is_closed();
+        self.transport.seal(&mut self.out, closing);
+    }
+
+    /// TLS failed: close at once, with no FATAL (it could not be read).
+    fn tls_failed(&mut self, failure: TlsFailure) {
+        self.inbuf.clear();
+        self.out.clear();
+        self.fatal = true;
+        self.phase.set_cause_tls(failure.0);
+    }
+
+    fn pump_messages(&mut self, now: Instant) {
         loop {
             if self.outstanding.is_some() || self.phase.is_closed() {
                 return;
             }
             if self.fetch_pending {
-                if self.out.len() >= self.config.output_high_water {
+                if self.pending_output() >= self.config.output_high_water {
                     return;
                 }
                 self.fetch_pending = false;
@@ -438,7 +506,7 @@ impl Connection {
                 ));
                 continue;
             }
-            if self.out.len() >= self.config.output_high_water {
+            if self.pending_output() >= self.config.output_high_water {
                 return;
             }
             if !self.step(now) {

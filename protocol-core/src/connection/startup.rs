@@ -2,21 +2,29 @@
 //! authentication, and opening the engine session.
 //!
 //! ```text
-//!  AwaitingStartup ──SSLRequest/GSSENCRequest──► 'N' ──► AwaitingStartup
+//!  AwaitingStartup ──SSLRequest──► 'S' + TLS handshake (or 'N') ──► AwaitingStartup
+//!        │ ──GSSENCRequest──► 'N' ──► AwaitingStartup
+//!        │ ──first byte 0x16 (direct TLS, ALPN postgresql)──► handshake ──► AwaitingStartup
 //!        │ ──CancelRequest──► Event::Cancel, Closed
-//!        ▼ StartupMessage
+//!        ▼ StartupMessage (FATAL 28000 here if TLS is required and absent)
 //!  Authenticating ──'p' … ──► AuthenticationOk ──► Opening ──Call::OpenSession──►
 //!  Ready (ParameterStatus ×13, BackendKeyData, ReadyForQuery)
 //! ```
+//!
+//! Everything about encryption (the answers to SSLRequest and
+//! GSSENCRequest, direct TLS, plaintext smuggled behind a request, TLS
+//! required, channel binding) is in [`encryption`](super::encryption).
 
 use std::time::Instant;
 
 use bytes::{BufMut, Bytes};
 use twill_types::{FormatSettings, SqlState};
 
+use super::encryption::{Negotiated, Smuggled};
 use super::params::{REPORTED, normalize_client_encoding, parse_options, reported_name};
 use super::timers::Timer;
 use super::{CloseReason, Connection, Event, Pending};
+use crate::admission;
 use crate::auth::{self, AuthMethod, ScramExchange, ScramStep, StoredCredential};
 use crate::call::{Call, Reply, SessionStart, TxStatus};
 use crate::cancel::BackendKey;
@@ -78,14 +86,6 @@ enum AuthStep {
     ScramFinal(ScramExchange),
 }
 
-/// What the client saw of the handshake so far, for PostgreSQL's rules on
-/// what may come next.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct Negotiated {
-    ssl: bool,
-    gss: bool,
-}
-
 impl Phase {
     pub(super) fn is_closed(&self) -> bool {
         matches!(self.stage, Stage::Closed)
@@ -120,6 +120,9 @@ impl Phase {
     pub(super) fn set_cause_terminated(&mut self) {
         self.set_cause(CloseReason::Terminated);
     }
+    pub(super) fn set_cause_tls(&mut self, why: String) {
+        self.set_cause(CloseReason::Tls(why));
+    }
     fn set_cause(&mut self, cause: CloseReason) {
         self.cause.get_or_insert(cause);
     }
@@ -136,6 +139,15 @@ impl Connection {
     /// Handles one packet or message before the session is open.
     pub(super) fn step_startup(&mut self, now: Instant) -> bool {
         match &self.phase.stage {
+            Stage::AwaitingStartup if self.transport.is_handshaking() => false,
+            Stage::AwaitingStartup if self.negotiated.smuggled => {
+                self.refuse_smuggled(Smuggled::AfterSsl);
+                true
+            }
+            Stage::AwaitingStartup if self.is_direct_tls() => {
+                self.start_direct_tls();
+                true
+            }
             Stage::AwaitingStartup => match StartupPacket::decode(&mut self.inbuf) {
                 Ok(None) => false,
                 Ok(Some(packet)) => {
@@ -189,13 +201,15 @@ impl Connection {
             StartupPacket::SslRequest if !neg.ssl => {
                 neg.ssl = true;
                 self.negotiated = neg;
-                let accept = self.transport.accept_tls();
-                self.out.put_u8(if accept { b'S' } else { b'N' });
+                self.on_ssl_request();
             }
             StartupPacket::GssEncRequest if !neg.gss => {
                 neg.gss = true;
                 self.negotiated = neg;
                 self.out.put_u8(b'N');
+                if !self.inbuf.is_empty() {
+                    self.refuse_smuggled(Smuggled::AfterGss);
+                }
             }
             StartupPacket::SslRequest | StartupPacket::GssEncRequest => {
                 self.send_fatal(ErrorReport::fatal(
@@ -286,13 +300,20 @@ impl Connection {
     }
 
     fn start_auth(&mut self, start: SessionStart, now: Instant) {
+        if self.refuse_plaintext(&start) {
+            return;
+        }
         let credential = self
             .config
             .credentials
             .as_ref()
             .and_then(|c| c.credential(&start.user));
-        let step = match self.config.auth_method {
+        let Some(method) = self.auth_method_for(&start) else {
+            return;
+        };
+        let step = match method {
             AuthMethod::Trust => return self.authenticated(start, now),
+            AuthMethod::Reject => unreachable!("auth_method_for refuses reject"),
             AuthMethod::Password => {
                 backend::authentication(&mut self.out, AuthCode::CleartextPassword, &[]);
                 AuthStep::Cleartext(credential)
@@ -306,14 +327,22 @@ impl Connection {
                 }
             }
             AuthMethod::Md5 | AuthMethod::ScramSha256 => {
-                backend::authentication(&mut self.out, AuthCode::Sasl, b"SCRAM-SHA-256\0\0");
                 let nonce: [u8; 18] = self.draw_entropy()[..18]
                     .try_into()
                     .expect("18 of 32 bytes");
                 let mut mock_seed = self.entropy.to_vec();
                 mock_seed.extend_from_slice(start.user.as_bytes());
                 let verifier = credential.and_then(|c| c.scram);
-                AuthStep::ScramFirst(ScramExchange::new(verifier, nonce, &mock_seed))
+                let binding = self.channel_binding();
+                let exchange = ScramExchange::new(verifier, nonce, &mock_seed, binding);
+                // PostgreSQL lists the channel-binding variant first.
+                let mechanisms: &[u8] = if exchange.offers_plus() {
+                    b"SCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0\0"
+                } else {
+                    b"SCRAM-SHA-256\0\0"
+                };
+                backend::authentication(&mut self.out, AuthCode::Sasl, mechanisms);
+                AuthStep::ScramFirst(exchange)
             }
         };
         self.phase.stage = Stage::Authenticating(Box::new(AuthWait { start, step }));
@@ -368,11 +397,11 @@ impl Connection {
                 }
             }
             AuthStep::ScramFirst(mut exchange) => {
-                let data = match sasl_initial_response(body) {
+                let (plus, data) = match sasl_initial_response(body, exchange.offers_plus()) {
                     Ok(d) => d,
                     Err(m) => return malformed(self, &m),
                 };
-                match exchange.client_first(&data) {
+                match exchange.client_first(&data, plus) {
                     ScramStep::Continue(server_first) => {
                         backend::authentication(
                             &mut self.out,
@@ -399,7 +428,12 @@ impl Connection {
     }
 
     /// The client has proven itself: AuthenticationOk, then open the session.
+    /// With every session slot taken, FATAL 53300 instead (the client
+    /// still sees PostgreSQL's words, only after its password).
     fn authenticated(&mut self, start: SessionStart, now: Instant) {
+        if self.ticket.as_mut().is_some_and(|t| !t.open_session()) {
+            return self.send_fatal(admission::too_many_clients());
+        }
         backend::authentication(&mut self.out, AuthCode::Ok, &[]);
         self.phase.stage = Stage::Opening;
         self.issue(Call::OpenSession(start.clone()), Pending::OpenSession, now);
@@ -481,12 +515,16 @@ fn password_string(body: Bytes) -> Option<String> {
 }
 
 /// A SASLInitialResponse body: mechanism, then a length-prefixed payload.
-fn sasl_initial_response(body: Bytes) -> Result<Vec<u8>, String> {
+/// Returns whether the client chose SCRAM-SHA-256-PLUS (allowed only when
+/// `plus_offered`), and the payload.
+fn sasl_initial_response(body: Bytes, plus_offered: bool) -> Result<(bool, Vec<u8>), String> {
     let mut r = Reader::new(body);
     let mechanism = r.cstr().map_err(|e| e.to_string())?;
-    if mechanism != "SCRAM-SHA-256" {
-        return Err("client selected an invalid SASL authentication mechanism".into());
-    }
+    let plus = match mechanism.as_str() {
+        "SCRAM-SHA-256" => false,
+        "SCRAM-SHA-256-PLUS" if plus_offered => true,
+        _ => return Err("client selected an invalid SASL authentication mechanism".into()),
+    };
     let len = r.i32().map_err(|e| e.to_string())?;
     let data = if len < 0 {
         Bytes::new()
@@ -494,5 +532,5 @@ fn sasl_initial_response(body: Bytes) -> Result<Vec<u8>, String> {
         r.bytes(len as usize).map_err(|e| e.to_string())?
     };
     r.finish().map_err(|e| e.to_string())?;
-    Ok(data.to_vec())
+    Ok((plus, data.to_vec()))
 }

@@ -203,11 +203,21 @@ pub fn run(password_auth: bool, ops: &[Op]) {
     let md5 = Some(crate::auth::md5_hex_password("u", "pw"));
     users.insert("u", crate::auth::StoredCredential { scram: None, md5 });
     config.credentials = Some(Arc::new(users));
-    config.auth_method = if password_auth {
-        AuthMethod::Password
+    // The method comes from access rules, as in the server: the peer
+    // below matches the first rule (cleartext) or, for trust, the user
+    // list of the second.
+    config.auth_method = AuthMethod::Reject;
+    let mut access = crate::auth::AccessRules::new();
+    let rules = if password_auth {
+        ["host all u 10.0.0.0/8 password", "host all all all reject"]
     } else {
-        AuthMethod::Trust
+        ["host all v 10.0.0.0/8 password", "host all u,w all trust"]
     };
+    for rule in rules {
+        // Fixed, valid rule text.
+        access.push(crate::auth::AccessRule::parse(rule).expect("a valid rule"));
+    }
+    config.access = Some(access);
     let mut now = Instant::now();
     let mut conn = Connection::new(
         Arc::new(config),
@@ -215,6 +225,7 @@ pub fn run(password_auth: bool, ops: &[Op]) {
         [5; 32],
         now,
     );
+    conn.set_peer_addr([10, 1, 2, 3].into());
     let startup = StartupPacket::Startup {
         version: PROTOCOL_3_0,
         params: vec![("user".into(), "u".into())],

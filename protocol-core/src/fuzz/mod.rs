@@ -82,8 +82,8 @@ pub fn scram(data: &[u8]) {
         return;
     };
     let (first, fin) = rest.split_at((n as usize).min(rest.len()));
-    let mut ex = ScramExchange::new(Some(verifier), [7; 18], b"seed");
-    match ex.client_first(first) {
+    let mut ex = ScramExchange::new(Some(verifier), [7; 18], b"seed", None);
+    match ex.client_first(first, false) {
         ScramStep::Continue(server_first) => {
             let server_first = String::from_utf8(server_first).expect("server-first is ASCII");
             assert!(

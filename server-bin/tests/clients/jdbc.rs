@@ -73,7 +73,7 @@ fn jdbc(features: &[&str]) {
     }
     let classes = compiled().as_ref().unwrap_or_else(|e| panic!("jdbc: {e}"));
     let classpath = format!("{}:{}", jar.display(), classes.display());
-    run_everywhere("jdbc", |_port| {
+    run_everywhere("jdbc", features, |_port| {
         let mut cmd = Command::new("java");
         cmd.args(["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", &classpath])
             .arg("JdbcClient")
@@ -85,8 +85,10 @@ fn jdbc(features: &[&str]) {
 /// Prepared statements past the prepare threshold (6 runs), executeBatch,
 /// setFetchSize(2) with autocommit off and a rollback, generated keys
 /// (RETURNING * and a named column), 42P01, DatabaseMetaData.getTables and
-/// getColumns, ResultSetMetaData (getTableName, isNullable,
-/// isAutoIncrement).
+/// getColumns, getPrimaryKeys (`information_schema._pg_expandarray`; F6
+/// fixed), ResultSetMetaData (getTableName, isNullable, isAutoIncrement).
+/// One test: the features share the table `jdbc_items` on the shared
+/// servers, so they run in one script, in order.
 #[test]
 fn supported() {
     jdbc(&[
@@ -97,12 +99,7 @@ fn supported() {
         "errors",
         "md_tables",
         "md_columns",
+        "md_primary_keys",
         "rs_metadata",
     ]);
-}
-
-#[test]
-#[ignore = "DatabaseMetaData.getPrimaryKeys: 42883 function information_schema._pg_expandarray does not exist"]
-fn md_primary_keys() {
-    jdbc(&["md_primary_keys"]);
 }

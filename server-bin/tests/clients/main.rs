@@ -1,6 +1,6 @@
 //! The client compatibility matrix: real PostgreSQL client libraries
-//! (node-postgres, postgres.js, psycopg 3, psycopg2, asyncpg, pg8000,
-//! SQLAlchemy, pgjdbc) run their scripts in `tests/clients/` against the
+//! (node-postgres, postgres.js, Bun.SQL, psycopg 3, psycopg2, asyncpg,
+//! pg8000, SQLAlchemy, pgjdbc) run their scripts in `tests/clients/` against the
 //! real `engine-server` binary on every runtime.
 //!
 //! Four servers (std, mio, tokio, smol) are started once per test process,
@@ -12,8 +12,10 @@
 //! fail or crash, although they live in a `static`.
 //!
 //! Each test runs one client script with the features it names, against the
-//! four servers at once, and fails with the script's output and the server's
-//! log if any runtime fails. A missing interpreter or client library fails
+//! four servers at once, records each feature's outcome per runtime (the
+//! scripts print `TWILL-FEATURE <name> ok|FAIL <reason>`; `results.rs`), and
+//! fails with the script's output and the server's log if any runtime
+//! fails. A missing interpreter or client library fails
 //! the test with what to install (see docs/compatibility.md); nothing is
 //! skipped silently. A feature the server does not support yet is its own
 //! `#[ignore]`d test, with the reason.
@@ -21,13 +23,18 @@
 //! ```text
 //! main.rs    the shared servers, the script runner, interpreter discovery
 //! node.rs    node-postgres (`pg`) and postgres.js (`postgres`)
+//! bun.rs     Bun's built-in `Bun.SQL` (the `bun` binary from npm)
 //! python.rs  psycopg 3, psycopg2, asyncpg, pg8000, SQLAlchemy 2
 //! jdbc.rs    pgjdbc (a Java program compiled with javac at test time)
+//! results.rs each feature's outcome per runtime, written to
+//!            target/compatibility/ for docs/compatibility.md's table
 //! ```
 
+mod bun;
 mod jdbc;
 mod node;
 mod python;
+mod results;
 
 use ::std::io::{BufRead, BufReader, Read};
 use ::std::path::{Path, PathBuf};
@@ -177,11 +184,18 @@ pub(crate) fn runs(program: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Runs `make(port)` (a client script with its features) against every
-/// runtime's server at once; fails with each failing runtime's output and
-/// the server's log.
-pub(crate) fn run_everywhere(client: &str, make: impl Fn(u16) -> Command + Sync) {
+/// Runs `make(port)` (a client script with `features`) against every
+/// runtime's server at once, records each feature's outcome per runtime
+/// (`results::write`: target/compatibility/, for docs/compatibility.md),
+/// and fails with each failing runtime's output and the server's log if a
+/// script exits non-zero or any feature did not pass.
+pub(crate) fn run_everywhere(
+    client: &str,
+    features: &[&str],
+    make: impl Fn(u16) -> Command + Sync,
+) {
     let servers = servers();
+    let expected = results::expected(features);
     let results: Vec<(&Server, Result<Output, String>)> = thread::scope(|scope| {
         let handles: Vec<_> = servers
             .iter()
@@ -204,10 +218,30 @@ pub(crate) fn run_everywhere(client: &str, make: impl Fn(u16) -> Command + Sync)
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
+    let mut rows = Vec::new();
     let mut failures: Vec<(&str, String)> = Vec::new();
     for (server, result) in results {
+        let outcomes = match &result {
+            Ok(out) => {
+                let ended = (!out.status.success()).then(|| out.status.to_string());
+                results::outcomes(
+                    &expected,
+                    &String::from_utf8_lossy(&out.stdout),
+                    ended.as_deref(),
+                )
+            }
+            Err(e) => results::outcomes(&expected, e, Some(e.lines().next().unwrap_or(e))),
+        };
+        let failed: Vec<String> = outcomes
+            .iter()
+            .filter_map(|(name, o)| match o {
+                results::Outcome::Ok => None,
+                results::Outcome::Fail(reason) => Some(format!("  {name}: {reason}\n")),
+            })
+            .collect();
+        rows.push((server.runtime, outcomes));
         let failure = match result {
-            Ok(out) if out.status.success() => continue,
+            Ok(out) if out.status.success() && failed.is_empty() => continue,
             Ok(out) => format!(
                 "{}\n--- stdout:\n{}--- stderr:\n{}",
                 out.status,
@@ -219,13 +253,16 @@ pub(crate) fn run_everywhere(client: &str, make: impl Fn(u16) -> Command + Sync)
         failures.push((
             server.runtime,
             format!(
-                "=== {client} on runtime {} (port {}): {failure}--- server log (tail):\n{}\n",
+                "=== {client} on runtime {} (port {}): {failure}--- features not passed:\n{}\
+                 --- server log (tail):\n{}\n",
                 server.runtime,
                 server.port,
+                failed.concat(),
                 server.log_tail()
             ),
         ));
     }
+    results::write(client, &rows);
     if !failures.is_empty() {
         let runtimes: Vec<&str> = failures.iter().map(|(r, _)| *r).collect();
         let details: Vec<&str> = failures.iter().map(|(_, d)| d.as_str()).collect();

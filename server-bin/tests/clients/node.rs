@@ -24,7 +24,7 @@ fn node(client: &str, package: &str, script: &str, features: &[&str]) {
             .exists(),
         "{client}: the npm package `{package}` is not installed: run `npm ci --prefix tests/clients`"
     );
-    run_everywhere(client, |_port| {
+    run_everywhere(client, features, |_port| {
         let mut cmd = Command::new(&node);
         cmd.current_dir(&dir).arg(script).args(features);
         cmd

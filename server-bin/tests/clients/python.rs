@@ -50,7 +50,7 @@ fn python_client(client: &str, modules: &[&str], script: &str, features: &[&str]
             python.display()
         );
     }
-    run_everywhere(client, |_port| {
+    run_everywhere(client, features, |_port| {
         let mut cmd = Command::new(&python);
         cmd.current_dir(&dir)
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -118,34 +118,27 @@ mod asyncpg {
     }
 
     /// Every type binary (int, text, numeric, date, timestamptz, uuid, json,
-    /// jsonb, int[], text[], int8, float8), the array type introspection
+    /// jsonb, int[], text[], int8, float8), a 2-D int[] result (ndim 2 in
+    /// the binary header), the array type introspection
     /// (jit get/set and the recursive pg_type query), executemany, cursors
     /// in a transaction and savepoints, copy_records_to_table,
-    /// copy_from_query and copy_from_table, errors.
+    /// copy_from_query (also with arguments: F4) and copy_from_table,
+    /// errors. One test: the features share `apg_copy`, whose rows
+    /// copy_records_to_table writes (run alone, copy_from_query_args
+    /// answers `COPY 0` on PostgreSQL too).
     #[test]
     fn supported() {
         run(&[
             "binary_types",
+            "array_2d",
             "type_introspection",
             "executemany",
             "cursor_in_transaction",
             "copy_records_to_table",
             "copy_from_query",
+            "copy_from_query_args",
             "errors",
         ]);
-    }
-
-    #[test]
-    #[ignore = "copy_from_query with arguments: the COPY answers COPY 0 where PostgreSQL answers COPY 3; \
-                not yet investigated"]
-    fn copy_from_query_args() {
-        run(&["copy_from_query_args"]);
-    }
-
-    #[test]
-    #[ignore = "select array[array[1,2],array[3,4]]: 0A000 multidimensional arrays are not supported"]
-    fn array_2d() {
-        run(&["array_2d"]);
     }
 }
 
@@ -172,8 +165,10 @@ mod sqlalchemy {
 
     /// Dialect initialisation, create_all (SERIAL primary keys, a FOREIGN
     /// KEY, UNIQUE) with has_table, inspect().get_columns(), the ORM, and
-    /// inspect()'s primary key, foreign keys and unique constraints. One
-    /// test: the features share the script's tables.
+    /// inspect()'s primary key, foreign keys and unique constraints,
+    /// MetaData.reflect() with an insert and a join through the reflected
+    /// tables. One test: the features share the script's tables (a second
+    /// test on the shared servers would drop them under this one).
     #[test]
     fn supported() {
         run(&[
@@ -183,13 +178,7 @@ mod sqlalchemy {
             "inspect_pk",
             "inspect_fks",
             "inspect_unique",
+            "reflect",
         ]);
-    }
-
-    #[test]
-    #[ignore = "MetaData.reflect(): a select through the reflected table returns no rows \
-                (expected ['b1']); not yet investigated"]
-    fn reflect() {
-        run(&["reflect"]);
     }
 }

@@ -1,8 +1,9 @@
-//! The server's life: many clients at once, the connection limit, SIGTERM
+//! The server's life: many clients at once, the two connection limits, SIGTERM
 //! with sessions open; and the command line around it (start-up errors,
 //! `--version`, environment variables, `--wire-trace`).
 
-use ::std::net::TcpListener;
+use ::std::io::{Read, Write};
+use ::std::net::{TcpListener, TcpStream};
 use ::std::sync::Arc;
 use ::std::thread;
 use ::std::time::{Duration, Instant};
@@ -56,33 +57,79 @@ pub(crate) fn many_connections(runtime: &str) {
     });
 }
 
-/// With `--max-connections 2` a third client gets FATAL 53300 "sorry, too
-/// many clients already"; once one leaves, a new client gets in.
+/// The two limits, `--max-connections 2 --max-startups 3`:
+///
+/// 1. With one session open, three silent sockets fill the startup slots:
+///    a fourth client is turned away with FATAL 53300 "sorry, too many
+///    clients already" although a session slot is free, and a
+///    CancelRequest over the limit still cancels the session's statement.
+/// 2. Once the silent sockets leave, a second client logs in; a third
+///    authenticates and then gets the same 53300 (sessions are full).
+/// 3. Once a session ends, a new client gets its slot.
 pub(crate) fn connection_limit(runtime: &str) {
-    with_server_args(runtime, &["--max-connections", "2"], |port| {
+    let args = ["--max-connections", "2", "--max-startups", "3"];
+    with_server_args(runtime, &args, |port| {
         let mut first = crate::connect(port);
-        let mut second = crate::connect(port);
-        let err = refused(port);
-        let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
-        assert_eq!(db.code(), &SqlState::TOO_MANY_CONNECTIONS, "{err}");
-        assert_eq!(db.message(), "sorry, too many clients already");
+        let silent: Vec<TcpStream> = (0..3).map(|_| admitted_silent(port)).collect();
+        assert_too_many(&refused(port));
+        let token = first.cancel_token();
+        let canceller = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(300));
+            token.cancel_query(NoTls).unwrap();
+        });
+        let err = first.batch_execute("select pg_sleep(10)").unwrap_err();
+        assert_eq!(err.code(), Some(&SqlState::QUERY_CANCELED), "{err}");
+        canceller.join().unwrap();
+        drop(silent);
+
+        let mut second = retry_connect(port, "the startup slots were not freed");
+        assert_too_many(&refused(port));
         first.batch_execute("select 1").unwrap();
         second.batch_execute("select 1").unwrap();
+
         drop(first);
-        // The server notices the close asynchronously.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut third = loop {
-            match Client::connect(&conninfo(port), NoTls) {
-                Ok(client) => break client,
-                Err(e) if Instant::now() < deadline => {
-                    assert_eq!(e.code(), Some(&SqlState::TOO_MANY_CONNECTIONS), "{e}");
-                    thread::sleep(Duration::from_millis(50));
-                }
-                Err(e) => panic!("the freed slot was not reused: {e}"),
-            }
-        };
+        let mut third = retry_connect(port, "the freed session slot was not reused");
         third.batch_execute("select 1").unwrap();
     });
+}
+
+/// Asserts PostgreSQL's answer at the connection limit.
+fn assert_too_many(err: &postgres::Error) {
+    let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(db.code(), &SqlState::TOO_MANY_CONNECTIONS, "{err}");
+    assert_eq!(db.message(), "sorry, too many clients already");
+}
+
+/// A socket the server has admitted to its startup and that sends nothing
+/// more: its SSLRequest got `N` (so the server accepted it and counts it).
+fn admitted_silent(port: u16) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut ssl_request = 8i32.to_be_bytes().to_vec();
+    ssl_request.extend_from_slice(&80_877_103i32.to_be_bytes());
+    stream.write_all(&ssl_request).unwrap();
+    let mut answer = [0u8; 1];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"N");
+    stream
+}
+
+/// Connects, retrying on 53300 for a few seconds (the server notices a
+/// close asynchronously).
+fn retry_connect(port: u16, what: &str) -> Client {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match Client::connect(&conninfo(port), NoTls) {
+            Ok(client) => return client,
+            Err(e) if Instant::now() < deadline => {
+                assert_eq!(e.code(), Some(&SqlState::TOO_MANY_CONNECTIONS), "{e}");
+                thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("{what}: {e}"),
+        }
+    }
 }
 
 /// A connection attempt that must fail.
@@ -241,6 +288,32 @@ fn start_up_errors_are_one_line() {
     let line = start_failure(&["--listen", "127.0.0.1:0", "--db", "bogus://x"]);
     assert!(
         line.starts_with("engine-server: cannot open database bogus://x: "),
+        "{line}"
+    );
+
+    let line = start_failure(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        "a=memory://",
+        "--db",
+        "memory://",
+    ]);
+    assert!(
+        line.starts_with("engine-server: --db: give either one URL"),
+        "{line}"
+    );
+
+    let auth = crate::access::AuthFileOnDisk::new(
+        "start-up",
+        "host all all all trust\nuser bob hunter2\n",
+    );
+    let path = auth.path.to_str().unwrap();
+    let line = start_failure(&["--listen", "127.0.0.1:0", "--auth-file", path]);
+    assert!(
+        line.starts_with(&format!(
+            "engine-server: {path}:2: user \"bob\": not a stored verifier"
+        )),
         "{line}"
     );
 

@@ -17,11 +17,19 @@
 //! transactions.rs  rollback, savepoints, 40001, 40P01, cancel, statement_timeout
 //! clients.rs       psql -f with a golden output, pgbench (init, five modes, TPC-B invariants)
 //! lifecycle.rs     500 connections, the connection limit, SIGTERM, start-up errors, CLI
+//! object_store.rs  s3:// against moto: psql, objects in the bucket, restart, fencing
+//! tls.rs           psql and tokio-postgres over TLS, direct TLS, plaintext after SSLRequest, TLS required, hostssl rules
+//! access.rs        --auth-file rules and users (from `engine-server passwd`), --db NAME=URL routing
+//! hostile.rs       slow loris, a flood of unfinished logins, bad lengths, garbage, guessed cancel keys
 //! ```
 
+mod access;
 mod clients;
+mod hostile;
 mod lifecycle;
+mod object_store;
 mod sql;
+mod tls;
 mod transactions;
 
 use ::std::io::{BufRead, BufReader, Read};
@@ -59,6 +67,7 @@ pub(crate) fn server_command() -> Command {
         "TWILL_LISTEN",
         "TWILL_DB",
         "TWILL_MAX_CONNECTIONS",
+        "TWILL_MAX_STARTUPS",
         "TWILL_ENGINE_THREADS",
         "TWILL_IO_THREADS",
         "TWILL_DRAIN_TIMEOUT",
@@ -67,6 +76,11 @@ pub(crate) fn server_command() -> Command {
         "TWILL_PASSWORD",
         "TWILL_LOG_LEVEL",
         "TWILL_WIRE_TRACE",
+        "TWILL_TLS_CERT",
+        "TWILL_TLS_KEY",
+        "TWILL_TLS_MODE",
+        "TWILL_AUTH_FILE",
+        "TWILL_AUTHENTICATION_TIMEOUT",
     ] {
         cmd.env_remove(var);
     }
@@ -302,11 +316,26 @@ macro_rules! per_runtime {
             transactions::statement_timeout,
             clients::psql,
             clients::psql_script,
+            clients::psql_cursor_copy,
             clients::pgbench,
             lifecycle::many_connections,
             lifecycle::connection_limit,
             lifecycle::sigterm,
             lifecycle::file_database_survives_restart,
+            object_store::s3_database,
+            tls::tls_psql,
+            tls::tls_tokio_postgres,
+            tls::tls_direct,
+            tls::tls_plaintext_after_ssl_request,
+            tls::tls_required,
+            tls::tls_scram_plus,
+            tls::tls_hostssl_rules,
+            access::auth_file,
+            hostile::slow_loris,
+            hostile::unfinished_login_flood,
+            hostile::bad_lengths,
+            hostile::garbage_after_query,
+            hostile::guessed_cancel_keys,
         );
     )*};
 }

@@ -196,6 +196,20 @@ public class JdbcClient {
 
     interface Feature { void run() throws Exception; }
 
+    // One machine-readable line per feature on stdout, which the Rust harness
+    // collects into the compatibility table (docs/compatibility.md):
+    // `TWILL-FEATURE <name> ok` or `TWILL-FEATURE <name> FAIL <reason>`.
+    static void report(String name, String error) {
+        if (error == null) {
+            System.out.println("TWILL-FEATURE " + name + " ok");
+        } else {
+            String reason = error.replaceAll("\\s+", " ").trim();
+            if (reason.length() > 300) reason = reason.substring(0, 300);
+            System.out.println("TWILL-FEATURE " + name + " FAIL " + reason);
+        }
+        System.out.flush();
+    }
+
     public static void main(String[] args) {
         LinkedHashMap<String, Feature> features = new LinkedHashMap<>();
         features.put("connect", JdbcClient::connect);
@@ -231,10 +245,12 @@ public class JdbcClient {
                 features.get(name).run();
             } catch (Throwable e) {
                 String state = e instanceof SQLException ? " [SQLSTATE " + ((SQLException) e).getSQLState() + "]" : "";
+                report(name, (state.trim() + " " + e).trim());
                 System.err.println("FAIL jdbc/" + name + state + ": " + e);
                 e.printStackTrace();
                 System.exit(1);
             }
+            report(name, null);
             System.out.println("ok jdbc/" + name + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         }
     }

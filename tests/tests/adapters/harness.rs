@@ -82,6 +82,7 @@ impl Server {
     pub(crate) fn options() -> ServeOptions {
         ServeOptions {
             max_connections: 1000,
+            max_startups: 2000,
             drain_timeout: Duration::from_secs(3),
             io_threads: 2,
             engine_threads: 8,

@@ -4,6 +4,10 @@
 //! The right side is gathered first (it is the build side of a hash join);
 //! left rows stream. Outer joins pad with NULLs: a left row with no match
 //! (LEFT, FULL) as it passes, unmatched right rows (RIGHT, FULL) at the end.
+//! An INNER or RIGHT join whose right side is empty yields nothing, so it
+//! never reads its left side, as PostgreSQL's hash join skips its outer
+//! side after an empty build. That is what keeps psql's `\d` cheap on a
+//! large catalog: it joins pg_class with the always-empty pg_inherits.
 
 use std::collections::HashMap;
 
@@ -158,7 +162,13 @@ impl Node for JoinNode {
                 return Ok(rest.pop());
             }
             if !self.lateral && self.built.is_none() {
-                self.built = Some(self.build(cx)?);
+                let built = self.build(cx)?;
+                let empty = built.rows.is_empty();
+                self.built = Some(built);
+                if empty && matches!(self.kind, JoinKind::Inner | JoinKind::Right) {
+                    self.finishing = Some(Vec::new());
+                    continue;
+                }
             }
             match self.left.next(cx)? {
                 Some(left) => {

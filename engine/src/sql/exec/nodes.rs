@@ -126,7 +126,10 @@ pub(crate) fn open(plan: &Plan) -> Box<dyn Node> {
             all: *all,
             rows: None,
         }),
-        Plan::System { table } => Box::new(crate::sql::system::SystemNode::new(*table)),
+        Plan::System { table, relation } => Box::new(crate::sql::system::SystemNode::new(
+            *table,
+            relation.clone(),
+        )),
     }
 }
 

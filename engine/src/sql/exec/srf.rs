@@ -14,7 +14,7 @@ use crate::sql::error::SqlError;
 use crate::sql::expr::Expr;
 use crate::sql::expr::functions::json::{J, json_text, parse as parse_json, result as json_result};
 use crate::sql::expr::functions::{FnCtx, ProcKind, registry};
-use crate::sql::plan::{ProjectItem, SetFunction};
+use crate::sql::plan::{ProjectItem, RecordOutput, SetFunction};
 
 /// Upper bound on the rows one function call may produce, so a typo like
 /// `generate_series(1, 1e12)` fails instead of exhausting memory.
@@ -25,6 +25,19 @@ fn too_many() -> SqlError {
         SqlState::PROGRAM_LIMIT_EXCEEDED,
         "set-returning function result is too large",
     )
+}
+
+/// After a row was added to a materialised result of `len` rows: fails
+/// past [`MAX_ROWS`], and checks for cancellation and statement timeout
+/// every 4 096 rows, so a huge series stops when asked.
+fn grew(cx: &Cx<'_, '_>, len: usize) -> Result<(), SqlError> {
+    if len > MAX_ROWS {
+        return Err(too_many());
+    }
+    if len.is_multiple_of(4096) {
+        cx.check_interrupts()?;
+    }
+    Ok(())
 }
 
 fn step_zero() -> SqlError {
@@ -94,9 +107,7 @@ pub(crate) fn rows_of(
                     } else {
                         Value::Int4(i as i32)
                     }]);
-                    if out.len() > MAX_ROWS {
-                        return Err(too_many());
-                    }
+                    grew(cx, out.len())?;
                     match i.checked_add(step) {
                         Some(n) => i = n,
                         None => break,
@@ -123,9 +134,7 @@ pub(crate) fn rows_of(
                 let mut i = start.clone();
                 while (up && i <= stop) || (!up && i >= stop) {
                     out.push(vec![Value::Numeric(i.clone())]);
-                    if out.len() > MAX_ROWS {
-                        return Err(too_many());
-                    }
+                    grew(cx, out.len())?;
                     i = i.add(&step)?;
                 }
             }
@@ -160,9 +169,7 @@ pub(crate) fn rows_of(
                     } else {
                         Value::Timestamp(t)
                     }]);
-                    if out.len() > MAX_ROWS {
-                        return Err(too_many());
-                    }
+                    grew(cx, out.len())?;
                     t = if tz {
                         crate::sql::expr::functions::datetime::add_interval_tz(&fctx, t, step)?
                     } else {
@@ -188,6 +195,25 @@ pub(crate) fn rows_of(
                         .map(|a| a.get(i).cloned().unwrap_or(Value::Null))
                         .collect(),
                 );
+            }
+        }
+        SetFunction::ExpandArray { output } => {
+            let Value::Array(arr) = &args[0] else {
+                return Ok(out);
+            };
+            for (i, x) in arr.scalars().into_iter().enumerate() {
+                let n = Value::Int4(i32::try_from(i + 1).map_err(|_| too_many())?);
+                out.push(match output {
+                    RecordOutput::Columns => vec![x.clone(), n],
+                    RecordOutput::Record => {
+                        vec![Value::Record(vec![
+                            ("x".into(), x.clone()),
+                            ("n".into(), n),
+                        ])]
+                    }
+                    RecordOutput::Field(0) => vec![x.clone()],
+                    RecordOutput::Field(_) => vec![n],
+                });
             }
         }
         SetFunction::GenerateSubscripts => {
@@ -318,7 +344,77 @@ pub(crate) struct FunctionNode {
     func: SetFunction,
     args: Vec<Expr>,
     ordinality: bool,
-    rows: Option<VecDeque<Row>>,
+    source: Option<Source>,
+    /// Rows returned so far (for WITH ORDINALITY).
+    returned: i64,
+}
+
+/// Where a [`FunctionNode`]'s rows come from.
+enum Source {
+    /// Computed in full at the first row.
+    Rows(VecDeque<Row>),
+    /// An integer `generate_series`, one value at a time, as PostgreSQL
+    /// does: `SELECT count(*) FROM generate_series(1, 1e9)` needs no memory.
+    Ints(IntSeries),
+}
+
+/// An integer series in progress.
+struct IntSeries {
+    next: Option<i64>,
+    stop: i64,
+    step: i64,
+    /// int8 values (else int4).
+    wide: bool,
+}
+
+impl IntSeries {
+    /// The series for integer `args`, if they are integers.
+    fn of(args: &[Value]) -> Result<Option<IntSeries>, SqlError> {
+        let int = |v: &Value| match v {
+            Value::Int2(n) => Some(i64::from(*n)),
+            Value::Int4(n) => Some(i64::from(*n)),
+            Value::Int8(n) => Some(*n),
+            _ => None,
+        };
+        let (Some(start), Some(stop)) = (int(&args[0]), args.get(1).and_then(int)) else {
+            return Ok(None);
+        };
+        let step = match args.get(2) {
+            Some(v) => match int(v) {
+                Some(s) => s,
+                None => return Ok(None),
+            },
+            None => 1,
+        };
+        if step == 0 {
+            return Err(step_zero());
+        }
+        Ok(Some(IntSeries {
+            next: Some(start),
+            stop,
+            step,
+            wide: matches!(args[0], Value::Int8(_)),
+        }))
+    }
+
+    fn next(&mut self) -> Option<Value> {
+        let i = self.next?;
+        let more = if self.step > 0 {
+            i <= self.stop
+        } else {
+            i >= self.stop
+        };
+        if !more {
+            self.next = None;
+            return None;
+        }
+        self.next = i.checked_add(self.step);
+        Some(if self.wide {
+            Value::Int8(i)
+        } else {
+            Value::Int4(i as i32)
+        })
+    }
 }
 
 impl FunctionNode {
@@ -327,29 +423,51 @@ impl FunctionNode {
             func,
             args,
             ordinality,
-            rows: None,
+            source: None,
+            returned: 0,
         }
     }
 }
 
 impl Node for FunctionNode {
     fn next(&mut self, cx: &Cx<'_, '_>) -> Result<Option<Row>, SqlError> {
-        if self.rows.is_none() {
+        if self.source.is_none() {
             let vals = self
                 .args
                 .iter()
                 .map(|x| cx.eval(x, &[]))
                 .collect::<Result<Row, _>>()?;
             let types: Vec<u32> = self.args.iter().map(Expr::ty).collect();
-            let mut rows = rows_of(cx, &self.func, &vals, &types)?;
-            if self.ordinality {
-                for (i, r) in rows.iter_mut().enumerate() {
-                    r.push(Value::Int8(i as i64 + 1));
+            let series = match self.func {
+                SetFunction::GenerateSeries if !vals.iter().any(Value::is_null) => {
+                    IntSeries::of(&vals)?
                 }
-            }
-            self.rows = Some(rows.into());
+                _ => None,
+            };
+            self.source = Some(match series {
+                Some(series) => Source::Ints(series),
+                None => Source::Rows(rows_of(cx, &self.func, &vals, &types)?.into()),
+            });
         }
-        Ok(self.rows.as_mut().and_then(VecDeque::pop_front))
+        let row = match self.source.as_mut() {
+            Some(Source::Rows(rows)) => rows.pop_front(),
+            Some(Source::Ints(series)) => {
+                // A consumer that reads the whole series (DISTINCT, an
+                // aggregate) may not look at the clock itself.
+                if self.returned % 4096 == 4095 {
+                    cx.check_interrupts()?;
+                }
+                series.next().map(|v| vec![v])
+            }
+            None => None,
+        };
+        Ok(row.map(|mut r| {
+            self.returned += 1;
+            if self.ordinality {
+                r.push(Value::Int8(self.returned));
+            }
+            r
+        }))
     }
 }
 

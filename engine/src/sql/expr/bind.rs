@@ -478,9 +478,11 @@ impl<'a> Binder<'a> {
                 ty: oid::UNKNOWN,
                 ..
             } => {
-                // A relation name needs the catalog: resolved at run time.
+                // A relation or schema name needs the catalog: resolved at
+                // run time.
                 if let Value::Text(s) = &value
-                    && ty == oid::REGCLASS
+                    && matches!(ty, oid::REGCLASS | oid::REGNAMESPACE)
+                    && s.trim() != "-"
                     && !s.trim().bytes().all(|c| c.is_ascii_digit())
                 {
                     return Ok(Expr::Cast {
@@ -538,7 +540,8 @@ impl<'a> Binder<'a> {
                         ty,
                         oid::TIMESTAMPTZ | oid::DATE | oid::TIMESTAMP | oid::TIME | oid::REGCLASS
                     )
-                    && !matches!(from, oid::TIMESTAMPTZ)
+                    // Naming an OID (regclass → text) needs the catalog.
+                    && !matches!(from, oid::TIMESTAMPTZ | oid::REGCLASS | oid::REGNAMESPACE)
                 {
                     let v =
                         cast_value(&self.eval_ctx(), value.clone(), from, ty, typmod, explicit)?;
@@ -794,9 +797,7 @@ impl<'a> Binder<'a> {
                 for acc in access_chain {
                     x = match acc {
                         ast::AccessExpr::Subscript(s) => self.subscript(e, x, s)?,
-                        ast::AccessExpr::Dot(_) => {
-                            return Err(SqlError::unsupported("field selection is not supported"));
-                        }
+                        ast::AccessExpr::Dot(field) => self.field_select(e, x, field)?,
                     };
                 }
                 Ok(x)
@@ -1889,15 +1890,14 @@ impl<'a> Binder<'a> {
             .iter()
             .map(|x| self.bind(x))
             .collect::<Result<Vec<_>, _>>()?;
-        if bound.iter().any(|b| is_array(b.ty())) {
-            return Err(
-                SqlError::unsupported("multidimensional arrays are not supported")
-                    .at(self.pos_of(e)),
-            );
-        }
         let (bound, ty) = self
             .unify(bound, "ARRAY")
             .map_err(|err| err.at(self.pos_of(e)))?;
+        // `ARRAY[ARRAY[1,2], ARRAY[3,4]]` (or `ARRAY[[1,2],[3,4]]`) is an
+        // int4[] of two dimensions: the elements' own array type.
+        if is_array(ty) {
+            return Ok(Expr::Array { elems: bound, ty });
+        }
         let at = array_of(ty);
         if at == 0 {
             return Err(SqlError::new(
@@ -1908,6 +1908,44 @@ impl<'a> Binder<'a> {
         Ok(Expr::Array {
             elems: bound,
             ty: at,
+        })
+    }
+
+    /// `(x).field`: a field of a `record` whose fields its typmod names
+    /// (`super::record`), as PostgreSQL's column notation.
+    fn field_select(
+        &mut self,
+        e: &ast::Expr,
+        x: Expr,
+        field: &ast::Expr,
+    ) -> Result<Expr, SqlError> {
+        let pos = self.pos_of(e);
+        let ast::Expr::Identifier(id) = field else {
+            return Err(SqlError::unsupported("field selection needs a field name").at(pos));
+        };
+        let name = crate::sql::plan::query::ident(id);
+        if x.ty() != oid::RECORD {
+            return Err(SqlError::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                format!(
+                    "column notation .{name} applied to type {}, which is not a composite type",
+                    type_name(x.ty())
+                ),
+            )
+            .at(pos));
+        }
+        let fields = super::record::fields(x.typmod()).unwrap_or_default();
+        let Some(index) = fields.iter().position(|(n, _)| *n == name) else {
+            return Err(SqlError::new(
+                SqlState::UNDEFINED_COLUMN,
+                format!("could not identify column \"{name}\" in record data type"),
+            )
+            .at(pos));
+        };
+        Ok(Expr::FieldSelect {
+            ty: fields[index].1,
+            expr: Box::new(x),
+            index,
         })
     }
 

@@ -109,12 +109,30 @@ fn convert(ctx: &EvalContext<'_>, v: Value, from: Oid, to: Oid) -> Result<Value,
     // To a string type: the text output function (bool prints as a word,
     // char(n) loses its padding).
     if is_string(to) {
+        // regclassout, regnamespaceout and regprocout name an OID.
+        let named = match (&v, from) {
+            (Value::RegClass(o), _) => Some(super::functions::named_regclass(ctx, *o)?),
+            (Value::Oid(o), oid::REGNAMESPACE) => Some(super::functions::named_namespace(ctx, *o)?),
+            (Value::Oid(o), oid::REGPROC) => Some(super::functions::named_regproc(*o)),
+            _ => None,
+        };
+        if let Some(Value::RegNamed { name, .. }) = named {
+            return Ok(Value::Text(name));
+        }
         return Ok(Value::Text(match v {
             Value::Bool(b) => if b { "true" } else { "false" }.to_owned(),
             Value::Text(s) if from == oid::BPCHAR => s.trim_end_matches(' ').to_owned(),
             Value::Text(s) => s,
             other => other.to_text(settings),
         }));
+    }
+    // A regproc carried as its name (catalog columns, `'now'::regproc`)
+    // is an OID to anything but text: regprocin.
+    if from == oid::REGPROC
+        && let Value::Text(name) = &v
+    {
+        let o = super::functions::regproc_oid(name)?;
+        return convert(ctx, Value::Oid(o), oid::OID, to);
     }
     if from == oid::UNKNOWN || is_string(from) {
         let Value::Text(s) = &v else {
@@ -267,11 +285,29 @@ pub(crate) fn decode_text(ctx: &EvalContext<'_>, to: Oid, s: &str) -> Result<Val
     if is_string(to) || to == oid::UNKNOWN {
         return Ok(Value::Text(s.to_owned()));
     }
+    let numeric = {
+        let t = s.trim();
+        t == "-" || (!t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+    };
     // `'t'::regclass` names a relation: the session resolves it.
-    if to == oid::REGCLASS && !s.trim().bytes().all(|c| c.is_ascii_digit()) {
+    if to == oid::REGCLASS && !numeric {
         return ctx
             .planner()?
             .session_call("regclass", &[Value::Text(s.to_owned())]);
+    }
+    // `'public'::regnamespace` (regnamespacein): an OID, by the catalog.
+    if to == oid::REGNAMESPACE {
+        return match s.trim() {
+            "-" => Ok(Value::Oid(0)),
+            t if numeric => t
+                .parse()
+                .map(Value::Oid)
+                .map_err(|_| SqlError::out_of_range("OID out of range")),
+            _ => ctx.planner()?.session_call(
+                &format!("{}namespace_oid", crate::sql::system::defs::PREFIX),
+                &[Value::Text(s.to_owned())],
+            ),
+        };
     }
     Ok(Value::decode(
         to,

@@ -207,6 +207,9 @@ impl Expr {
                 for e in elems {
                     out.push(e.eval(ctx, row)?);
                 }
+                if elems.first().is_some_and(|e| e.ty() == *ty) {
+                    return super::array_nd::stack(elem(*ty), out);
+                }
                 Ok(Value::Array(Array::new(elem(*ty), out)))
             }
             Expr::Subscript {
@@ -294,6 +297,10 @@ impl Expr {
             }
             Expr::Aggregate { index, .. } => ctx.planner()?.aggregate(*index),
             Expr::Window { index, .. } => ctx.planner()?.window(*index),
+            Expr::FieldSelect { expr, index, .. } => Ok(match expr.eval(ctx, row)? {
+                Value::Record(mut fields) if *index < fields.len() => fields.swap_remove(*index).1,
+                _ => Value::Null,
+            }),
             Expr::Row { fields } => Ok(Value::Record(
                 fields
                     .iter()

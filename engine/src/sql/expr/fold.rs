@@ -35,6 +35,7 @@ impl Expr {
             | Expr::Array { elems: args, .. } => args.iter().collect(),
             Expr::Row { fields } => fields.iter().map(|(_, x)| x).collect(),
             Expr::Cast { expr, .. }
+            | Expr::FieldSelect { expr, .. }
             | Expr::Not(expr)
             | Expr::IsNull { expr, .. }
             | Expr::IsBool { expr, .. }
@@ -83,6 +84,7 @@ impl Expr {
             | Expr::Array { elems: args, .. } => args.iter_mut().collect(),
             Expr::Row { fields } => fields.iter_mut().map(|(_, x)| x).collect(),
             Expr::Cast { expr, .. }
+            | Expr::FieldSelect { expr, .. }
             | Expr::Not(expr)
             | Expr::IsNull { expr, .. }
             | Expr::IsBool { expr, .. }

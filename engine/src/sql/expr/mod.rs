@@ -27,9 +27,11 @@
 //! fold.rs       Expr::fold, volatility              pre-evaluating row-independent subtrees
 //! ops.rs        operator implementations            arithmetic, comparison
 //! cast.rs       cast implementations                incl. typmod coercion (varchar(n), numeric(p,s))
+//! record.rs     anonymous record types              field lists by `record` typmod, for `(r).field`
 //! functions/    the function and operator registry  and the built-in functions by area
 //! ```
 
+mod array_nd;
 pub mod bind;
 pub(crate) mod cast;
 pub(crate) mod coerce;
@@ -37,6 +39,7 @@ mod eval;
 mod fold;
 pub mod functions;
 pub(crate) mod ops;
+pub(crate) mod record;
 #[cfg(test)]
 mod robustness_tests;
 
@@ -110,6 +113,16 @@ pub enum Expr {
         /// Whether this is an explicit cast: `'abcdef'::varchar(3)` truncates,
         /// an assignment to a varchar(3) column raises 22001.
         explicit: bool,
+    },
+    /// `(record).field`: one field of a `record` value, by position in the
+    /// record type its typmod names (see `expr/record.rs`).
+    FieldSelect {
+        /// The record.
+        expr: Box<Expr>,
+        /// The field's position.
+        index: usize,
+        /// The field's type.
+        ty: Oid,
     },
     /// `NOT`.
     Not(Box<Expr>),
@@ -360,6 +373,7 @@ impl Expr {
             | Expr::Case { ty, .. }
             | Expr::Coalesce { ty, .. }
             | Expr::MinMax { ty, .. }
+            | Expr::FieldSelect { ty, .. }
             | Expr::Array { ty, .. }
             | Expr::Subscript { ty, .. }
             | Expr::Subquery { ty, .. }

@@ -56,7 +56,10 @@ pub(crate) fn compare_values(
         (TimestampTz(x), Date(_) | Timestamp(_)) => x.cmp(&as_tz(settings, b)),
         (Interval(x), Interval(y)) => x.cmp_key().cmp(&y.cmp_key()),
         (Uuid(x), Uuid(y)) => x.cmp(y),
-        (Oid(x) | RegClass(x) | RegType(x), Oid(y) | RegClass(y) | RegType(y)) => x.cmp(y),
+        (
+            Oid(x) | RegClass(x) | RegType(x) | RegNamed { oid: x, .. },
+            Oid(y) | RegClass(y) | RegType(y) | RegNamed { oid: y, .. },
+        ) => x.cmp(y),
         (Jsonb(x), Jsonb(y)) => super::functions::json::jsonb_cmp(x, y),
         (Array(x), Array(y)) => {
             for (e, f) in x.elements.iter().zip(&y.elements) {

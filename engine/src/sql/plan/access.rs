@@ -7,6 +7,9 @@
 //! a join only move below it, and `left = right` equalities become hash
 //! join keys. Pushed-down conjuncts also stay in the scan's filter, so an
 //! access path only ever narrows what is read — it never decides the answer.
+//! The same holds for the per-relation catalogs (pg_class, pg_attribute,
+//! pg_index, pg_constraint, pg_attrdef): `oid = <value>` on their relation
+//! column computes the rows of that one relation instead of every one.
 
 use twill_types::{Oid, oid};
 
@@ -178,7 +181,56 @@ fn choose_access(scan: &ScanPlan, parts: &[Expr]) -> Access {
 pub(crate) fn push_filter(plan: Plan, predicate: Expr) -> Plan {
     let mut parts = Vec::new();
     conjuncts(predicate, &mut parts);
+    let implied = implied_equalities(&parts);
+    parts.extend(implied);
     push_parts(plan, parts)
+}
+
+/// `a = <value> AND a = b` implies `b = <value>` (for columns of one type,
+/// where `=` is transitive): the implied conjunct can narrow `b`'s side of
+/// a join too, as psql's `\d` needs for `c.oid = '16390' AND c.oid =
+/// i.indrelid`. Implied conjuncts only repeat what the others say, so
+/// adding them never changes the answer.
+fn implied_equalities(parts: &[Expr]) -> Vec<Expr> {
+    let fixed_eq: Vec<(usize, &Expr)> = parts
+        .iter()
+        .filter_map(|p| match comparison(p) {
+            Some(("=", l, r)) if column(l).is_some() && fixed(r) => Some((column(l)?.0, p)),
+            Some(("=", l, r)) if column(r).is_some() && fixed(l) => Some((column(r)?.0, p)),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in parts {
+        let Some(("=", l, r)) = comparison(p) else {
+            continue;
+        };
+        let (Some((a, ta)), Some((b, tb))) = (column(l), column(r)) else {
+            continue;
+        };
+        if ta != tb || a == b {
+            continue;
+        }
+        for (col, eq) in &fixed_eq {
+            let (from, to) = match *col {
+                c if c == a => (a, r),
+                c if c == b => (b, l),
+                _ => continue,
+            };
+            if fixed_eq
+                .iter()
+                .any(|(c, _)| Some(*c) == column(to).map(|x| x.0))
+            {
+                continue;
+            }
+            let mut implied = (*eq).clone();
+            let _ = implied.rewrite(&mut |x| {
+                Ok(matches!(x, Expr::Column { index, .. } if *index == from).then(|| to.clone()))
+            });
+            out.push(implied);
+        }
+    }
+    out
 }
 
 fn push_parts(plan: Plan, parts: Vec<Expr>) -> Plan {
@@ -186,6 +238,25 @@ fn push_parts(plan: Plan, parts: Vec<Expr>) -> Plan {
         return plan;
     }
     match plan {
+        Plan::System {
+            table,
+            relation: None,
+        } if table.relation_column().is_some() => {
+            let col = table.relation_column();
+            let relation = parts
+                .iter()
+                .filter_map(column_comparison)
+                .find(|(c, op, _)| Some(*c) == col && *op == "=")
+                .map(|(_, _, v)| v);
+            let system = Plan::System { table, relation };
+            match and_all(parts) {
+                Some(predicate) => Plan::Filter {
+                    input: Box::new(system),
+                    predicate,
+                },
+                None => system,
+            }
+        }
         Plan::Scan(mut scan) if scan.filter.is_none() => {
             scan.access = choose_access(&scan, &parts);
             scan.filter = and_all(parts);

@@ -216,7 +216,14 @@ fn node(plan: &Plan, depth: usize, out: &mut Vec<String>) {
         }
         Plan::CteScan { id } => push(out, depth, &format!("CTE Scan (SubPlan {})", id + 1)),
         Plan::WorkTable { .. } => push(out, depth, "WorkTable Scan"),
-        Plan::System { table } => push(out, depth, &format!("Seq Scan on {}", table.name())),
+        Plan::System { table, relation } => {
+            let how = if relation.is_some() {
+                "Relation Scan"
+            } else {
+                "Seq Scan"
+            };
+            push(out, depth, &format!("{how} on {}", table.name()))
+        }
         Plan::Recursive { base, step, .. } => {
             push(out, depth, "Recursive Union");
             node(base, depth + 1, out);

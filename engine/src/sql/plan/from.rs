@@ -14,7 +14,7 @@ use twill_types::{Oid, SqlState, oid};
 
 use super::query::{StatementPlanner, ident, object_parts, rename};
 use super::scope::{FromScope, ScopeColumn};
-use super::{Access, JoinKind, OutputColumn, Plan, RowLock, ScanPlan, SetFunction};
+use super::{Access, JoinKind, OutputColumn, Plan, RecordOutput, RowLock, ScanPlan, SetFunction};
 use crate::mvcc::RelationKind;
 use crate::sql::error::SqlError;
 use crate::sql::expr::{CastContext, Expr, Scope};
@@ -213,7 +213,10 @@ fn factor_plan<'t>(
                 let q = alias_name.unwrap_or_else(|| parts.last().cloned().unwrap_or_default());
                 let columns = rename(table.output_columns(), &col_aliases, &q)?;
                 return Ok(Planned {
-                    plan: Plan::System { table },
+                    plan: Plan::System {
+                        table,
+                        relation: None,
+                    },
                     cols: scope_cols(&q, &columns),
                     lateral: false,
                 });
@@ -586,6 +589,26 @@ pub(crate) fn set_function<'t>(
             };
             Ok(Some((SetFunction::Unnest, types, names, args)))
         }
+        "_pg_expandarray" if n == 1 => {
+            let t = args[0].ty();
+            if t == oid::UNKNOWN || !crate::sql::expr::coerce::is_array(t) {
+                return Err(SqlError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!(
+                        "function information_schema._pg_expandarray({}) does not exist",
+                        crate::sql::types::type_name(t)
+                    ),
+                ));
+            }
+            Ok(Some((
+                SetFunction::ExpandArray {
+                    output: RecordOutput::Columns,
+                },
+                vec![crate::sql::expr::coerce::elem(t), oid::INT4],
+                vec!["x".into(), "n".into()],
+                args,
+            )))
+        }
         "generate_subscripts" if n == 2 || n == 3 => {
             one(SetFunction::GenerateSubscripts, oid::INT4, args)
         }
@@ -679,14 +702,35 @@ fn json_value_type(text: bool, jsonb: bool) -> Oid {
     }
 }
 
-/// A set-returning function at the top of a select-list item.
-#[allow(clippy::type_complexity)]
+/// A set-returning function at the top of a select-list item, planned as
+/// one column of a `Plan::ProjectSet`.
+pub(crate) struct SelectListSet {
+    /// The function, its output shaped to one column.
+    pub(crate) func: SetFunction,
+    /// The column's type.
+    pub(crate) ty: Oid,
+    /// The column's typmod: for a `record`, which fields it has
+    /// (`expr::record`).
+    pub(crate) typmod: i32,
+    /// The bound arguments.
+    pub(crate) args: Vec<Expr>,
+}
+
+/// A set-returning function at the top of a select-list item: `f(…)`, or
+/// `(f(…)).field` for one field of a function with several columns.
 pub(crate) fn select_list_srf<'t>(
     planner: &StatementPlanner<'t>,
     scope: &dyn Scope,
     e: &ast::Expr,
-) -> Result<Option<((SetFunction, Oid), Vec<Expr>)>, SqlError> {
-    let ast::Expr::Function(f) = e else {
+) -> Result<Option<SelectListSet>, SqlError> {
+    let (call, field) = match e {
+        ast::Expr::CompoundFieldAccess { root, access_chain } => match access_chain.as_slice() {
+            [ast::AccessExpr::Dot(ast::Expr::Identifier(f))] => (unnest_parens(root), Some(f)),
+            _ => return Ok(None),
+        },
+        e => (e, None),
+    };
+    let ast::Expr::Function(f) = call else {
         return Ok(None);
     };
     if f.over.is_some() || f.filter.is_some() {
@@ -707,6 +751,7 @@ pub(crate) fn select_list_srf<'t>(
             | "regexp_split_to_table"
             | "string_to_table"
             | "regexp_matches"
+            | "_pg_expandarray"
     ) {
         return Ok(None);
     }
@@ -715,13 +760,63 @@ pub(crate) fn select_list_srf<'t>(
     };
     let asts: Vec<ast::Expr> = list.args.iter().map(arg_expr).collect::<Result<_, _>>()?;
     let bound: Vec<Expr> = planner.bind(scope, |b| asts.iter().map(|a| b.bind(a)).collect())?;
-    match set_function(planner, scope, &name, bound)? {
-        Some((func, types, _, args)) if types.len() == 1 => Ok(Some(((func, types[0]), args))),
-        Some(_) => Err(SqlError::unsupported(
+    let Some((func, types, names, args)) = set_function(planner, scope, &name, bound)? else {
+        return Ok(None);
+    };
+    let shaped = |output| match func {
+        SetFunction::ExpandArray { .. } => Ok(SetFunction::ExpandArray { output }),
+        _ => Err(SqlError::unsupported(
             "set-returning functions with several columns are supported only in FROM",
         )),
-        None => Ok(None),
+    };
+    Ok(Some(match field {
+        Some(f) => {
+            let want = super::query::ident(f);
+            let Some(k) = names.iter().position(|n| *n == want) else {
+                return Err(SqlError::new(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!("could not identify column \"{want}\" in record data type"),
+                ));
+            };
+            SelectListSet {
+                func: if types.len() == 1 {
+                    func
+                } else {
+                    shaped(RecordOutput::Field(k))?
+                },
+                ty: types[k],
+                typmod: -1,
+                args,
+            }
+        }
+        None if types.len() == 1 => SelectListSet {
+            func,
+            ty: types[0],
+            typmod: -1,
+            args,
+        },
+        None => {
+            let fields: Vec<(&str, Oid)> = names
+                .iter()
+                .map(String::as_str)
+                .zip(types.iter().copied())
+                .collect();
+            SelectListSet {
+                func: shaped(RecordOutput::Record)?,
+                ty: oid::RECORD,
+                typmod: crate::sql::expr::record::register(&fields),
+                args,
+            }
+        }
+    }))
+}
+
+/// `((x))` → `x`.
+fn unnest_parens(mut e: &ast::Expr) -> &ast::Expr {
+    while let ast::Expr::Nested(inner) = e {
+        e = inner;
     }
+    e
 }
 
 /// Joins `right` to `left` with a join operator.

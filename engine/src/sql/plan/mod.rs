@@ -124,6 +124,24 @@ pub(crate) enum SetFunction {
     SplitToTable { regex: bool },
     /// regexp_matches(text, pattern [, flags]).
     RegexpMatches,
+    /// information_schema._pg_expandarray(array): `(x, n)` per element,
+    /// `n` counting from 1 (pgjdbc's getPrimaryKeys). Its rows take the
+    /// shape the call site asks for.
+    ExpandArray { output: RecordOutput },
+}
+
+/// How a set-returning function with several output columns delivers a
+/// row: as columns (in FROM), as one `record` value (a bare call in the
+/// select list), or as one of its fields (`(f(…)).field` in the select
+/// list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordOutput {
+    /// One column per field.
+    Columns,
+    /// One `record` column.
+    Record,
+    /// The field at this position, alone.
+    Field(usize),
 }
 
 /// An aggregate call, computed per group.
@@ -335,6 +353,12 @@ pub(crate) enum Plan {
     /// transaction's catalog when the node first runs (`sql/system/`).
     System {
         table: crate::sql::system::SystemTable,
+        /// A value fixed for the execution (a constant, a parameter) that
+        /// the table's relation column equals, from a pushed-down
+        /// `oid = …` / `attrelid = …` conjunct: the rows are then computed
+        /// for that relation only. The conjunct stays in the filter above,
+        /// so this only ever narrows what is computed.
+        relation: Option<crate::sql::expr::Expr>,
     },
 }
 

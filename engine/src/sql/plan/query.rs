@@ -64,6 +64,23 @@ struct Item {
     attnum: i16,
 }
 
+/// The function that names a value of `ty` for output (see
+/// `StatementPlanner::plan_result`), if it needs one.
+fn output_function(ty: Oid) -> Result<Option<crate::sql::expr::FuncId>, SqlError> {
+    let name = match ty {
+        oid::REGCLASS => "regclassout",
+        oid::REGNAMESPACE => "regnamespaceout",
+        oid::REGPROC => "regprocout",
+        _ => return Ok(None),
+    };
+    crate::sql::expr::registry()
+        .candidates(name, crate::sql::expr::functions::ProcKind::Function)
+        .first()
+        .copied()
+        .map(Some)
+        .ok_or_else(|| SqlError::internal(format!("{name} missing from the registry")))
+}
+
 /// The number of an ORDER BY/GROUP BY position (`ORDER BY 2`), if it is one.
 fn position(e: &ast::Expr) -> Option<i64> {
     match e {
@@ -272,6 +289,54 @@ impl<'t> StatementPlanner<'t> {
     ) -> Result<(Plan, Vec<OutputColumn>), SqlError> {
         let correlated = Cell::new(false);
         self.plan_query(query, None, &correlated)
+    }
+
+    /// Plans a query whose rows go to the client (SELECT, DECLARE, COPY
+    /// (query)): as [`plan_top`](Self::plan_top), with every `regclass`
+    /// `regnamespace` and `regproc` output column passed through
+    /// `regclassout` / `regnamespaceout` / `regprocout`, which name the
+    /// object. PostgreSQL's output function reads the catalog as the row
+    /// is sent; here the wire encoder has no catalog, so the name is
+    /// resolved as the row leaves the executor (`Value::RegNamed`: text
+    /// form the name, binary form the OID). Only the top gets it: inner
+    /// queries compare and join plain OIDs.
+    pub(crate) fn plan_result(
+        &self,
+        query: &ast::Query,
+    ) -> Result<(Plan, Vec<OutputColumn>), SqlError> {
+        let (plan, columns) = self.plan_top(query)?;
+        let mut outs = Vec::with_capacity(columns.len());
+        for c in &columns {
+            outs.push(output_function(c.ty)?);
+        }
+        if outs.iter().all(Option::is_none) {
+            return Ok((plan, columns));
+        }
+        let exprs = columns
+            .iter()
+            .zip(outs)
+            .enumerate()
+            .map(|(index, (c, out))| {
+                let col = Expr::Column {
+                    index,
+                    ty: c.ty,
+                    typmod: c.typmod,
+                };
+                match out {
+                    Some(func) => Expr::Call {
+                        func,
+                        args: vec![col],
+                        ty: c.ty,
+                    },
+                    None => col,
+                }
+            })
+            .collect();
+        let plan = Plan::Project {
+            input: Box::new(plan),
+            exprs,
+        };
+        Ok((plan, columns))
     }
 
     /// Finishes planning: the planned query with its subplans.
@@ -836,18 +901,18 @@ impl<'t> StatementPlanner<'t> {
                         ast::SelectItem::ExprWithAlias { alias, .. } => ident(alias),
                         _ => column_name(e),
                     };
-                    if let Some((func, args)) = super::from::select_list_srf(self, &scope, e)? {
+                    if let Some(set) = super::from::select_list_srf(self, &scope, e)? {
                         items.push(Item {
                             name,
                             expr: Expr::Const {
                                 value: twill_types::Value::Null,
-                                ty: func.1,
-                                typmod: -1,
+                                ty: set.ty,
+                                typmod: set.typmod,
                             },
                             table_oid: 0,
                             attnum: 0,
                         });
-                        srfs.push(Some((func.0, args)));
+                        srfs.push(Some((set.func, set.args)));
                         continue;
                     }
                     let expr = self.bind(&scope, |b| b.bind_value(e))?;

@@ -246,6 +246,18 @@ const PG_AM: Cols = &[
     ("amtype", CHAR),
 ];
 
+const PG_LANGUAGE: Cols = &[
+    ("oid", OID),
+    ("lanname", NAME),
+    ("lanowner", OID),
+    ("lanispl", BOOL),
+    ("lanpltrusted", BOOL),
+    ("lanplcallfoid", OID),
+    ("laninline", OID),
+    ("lanvalidator", OID),
+    ("lanacl", ACLITEM_ARRAY),
+];
+
 const PG_PROC: Cols = &[
     ("oid", OID),
     ("proname", NAME),
@@ -638,6 +650,7 @@ pub(crate) fn of(table: SystemTable) -> Cols {
         T::PgUser => PG_USER,
         T::PgAuthMembers => PG_AUTH_MEMBERS,
         T::PgAm => PG_AM,
+        T::PgLanguage => PG_LANGUAGE,
         T::PgProc => PG_PROC,
         T::PgOperator => PG_OPERATOR,
         T::PgSettings => PG_SETTINGS,

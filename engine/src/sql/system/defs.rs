@@ -511,6 +511,41 @@ fn catalog_call(
                 None => Value::Null,
             },
         },
+        // regnamespaceout / regnamespacein.
+        "namespace_name" => match oid {
+            Some(o) => super::rows::namespaces(&snap)
+                .into_iter()
+                .find(|(_, n, _)| *n == o)
+                .map_or_else(
+                    || Value::Text(o.to_string()),
+                    |(name, _, _)| Value::Text(quote_ident(&name)),
+                ),
+            None => Value::Null,
+        },
+        "namespace_oid" => {
+            let Some(text) = text_of(args.first()) else {
+                return Ok(Value::Null);
+            };
+            let parts = name_parts(text);
+            let [name] = parts.as_slice() else {
+                return Err(SqlError::new(
+                    SqlState::INVALID_NAME,
+                    format!("invalid name syntax: \"{text}\""),
+                ));
+            };
+            match super::rows::namespaces(&snap)
+                .into_iter()
+                .find(|(n, _, _)| n == name)
+            {
+                Some((_, o, _)) => Value::Oid(o),
+                None => {
+                    return Err(SqlError::new(
+                        SqlState::INVALID_SCHEMA_NAME,
+                        format!("schema \"{name}\" does not exist"),
+                    ));
+                }
+            }
+        }
         "pg_get_serial_sequence" => {
             let (Some(table), Some(column)) = (text_of(args.first()), text_of(args.get(1))) else {
                 return Ok(Value::Null);

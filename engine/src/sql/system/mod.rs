@@ -47,9 +47,10 @@ use std::sync::Arc;
 
 use twill_types::{Oid, Value};
 
-use crate::mvcc::{RelationKind, TableDef, Transaction};
+use crate::mvcc::{RelationKind, TableDef, TableId, Transaction};
 use crate::sql::error::SqlError;
 use crate::sql::exec::{Cx, Node, Row};
+use crate::sql::expr::Expr;
 use crate::sql::plan::OutputColumn;
 
 pub(crate) use defs::call;
@@ -110,6 +111,7 @@ system_tables! {
     PgUser => (PgCatalog, "pg_user", 12002),
     PgAuthMembers => (PgCatalog, "pg_auth_members", 1261),
     PgAm => (PgCatalog, "pg_am", 2601),
+    PgLanguage => (PgCatalog, "pg_language", 2612),
     PgProc => (PgCatalog, "pg_proc", 1255),
     PgOperator => (PgCatalog, "pg_operator", 2617),
     PgSettings => (PgCatalog, "pg_settings", 12003),
@@ -206,6 +208,22 @@ impl SystemTable {
             .collect()
     }
 
+    /// For the catalogs whose rows are computed relation by relation, the
+    /// position of the column naming that relation (`pg_class.oid`,
+    /// `pg_attribute.attrelid`, …): an equality on it narrows the scan to
+    /// one relation ([`Snapshot::narrow_to`]).
+    pub(crate) fn relation_column(self) -> Option<usize> {
+        let name = match self {
+            SystemTable::PgClass => "oid",
+            SystemTable::PgAttribute => "attrelid",
+            SystemTable::PgAttrdef => "adrelid",
+            SystemTable::PgIndex => "indrelid",
+            SystemTable::PgConstraint => "conrelid",
+            _ => return None,
+        };
+        columns::of(self).iter().position(|(n, _)| *n == name)
+    }
+
     /// Its rows, from a snapshot of the catalog.
     pub(crate) fn rows(self, snap: &Snapshot) -> Vec<Row> {
         if self.schema() == SystemSchema::InformationSchema {
@@ -243,6 +261,11 @@ pub(crate) struct Snapshot {
     pub search_path: Vec<String>,
     /// Settings for `pg_settings`: (name, value).
     pub settings: Vec<(String, String)>,
+    /// When set, the per-relation catalogs list only this relation (and
+    /// no system table): a point lookup such as psql's `WHERE c.oid =
+    /// '16390'` then costs one relation, not the whole catalog. Every
+    /// relation stays in `relations` for lookups (foreign keys' targets).
+    pub only: Option<TableId>,
 }
 
 /// Session facts a snapshot needs, read through the session hooks.
@@ -374,6 +397,7 @@ impl Snapshot {
             database: facts.database,
             search_path: facts.search_path,
             settings: facts.settings,
+            only: None,
         })
     }
 
@@ -390,6 +414,32 @@ impl Snapshot {
                 .find(|(s, _)| s == name)
                 .map(|(_, o)| *o),
         }
+    }
+
+    /// Narrows the per-relation catalogs to the relation `oid` names, or
+    /// that owns the object `oid` names (an index, a constraint). A system
+    /// table's OID or an unknown one leaves the snapshot whole.
+    pub(crate) fn narrow_to(&mut self, oid: Oid) {
+        let owner = match self.relation_by_oid(oid) {
+            Some(r) => Some(r.def.id),
+            None => oids::decode_owned(oid)
+                .map(|(id, _)| id)
+                .filter(|id| self.relations.iter().any(|r| r.def.id == *id)),
+        };
+        self.only = owner;
+    }
+
+    /// The relations the per-relation catalogs list: all, or the one
+    /// [`Snapshot::narrow_to`] chose.
+    pub(crate) fn listed(&self) -> impl Iterator<Item = &Relation> {
+        self.relations
+            .iter()
+            .filter(|r| self.only.is_none_or(|id| r.def.id == id))
+    }
+
+    /// Whether the per-relation catalogs list the system tables too.
+    pub(crate) fn lists_system(&self) -> bool {
+        self.only.is_none()
     }
 
     /// The relation with table OID `oid`.
@@ -433,12 +483,19 @@ impl Snapshot {
 /// The executor node of [`Plan::System`](crate::sql::plan::Plan::System).
 pub(crate) struct SystemNode {
     table: SystemTable,
+    /// The relation the rows are narrowed to (an OID-valued expression
+    /// fixed for the execution), if the planner found one.
+    relation: Option<Expr>,
     rows: Option<std::vec::IntoIter<Row>>,
 }
 
 impl SystemNode {
-    pub(crate) fn new(table: SystemTable) -> SystemNode {
-        SystemNode { table, rows: None }
+    pub(crate) fn new(table: SystemTable, relation: Option<Expr>) -> SystemNode {
+        SystemNode {
+            table,
+            relation,
+            rows: None,
+        }
     }
 }
 
@@ -446,7 +503,12 @@ impl Node for SystemNode {
     fn next(&mut self, cx: &Cx<'_, '_>) -> Result<Option<Row>, SqlError> {
         if self.rows.is_none() {
             let facts = SessionFacts::from_exec(cx, self.table == SystemTable::PgSettings)?;
-            let snap = Snapshot::take(&mut cx.exec.txn.borrow_mut(), facts)?;
+            let mut snap = Snapshot::take(&mut cx.exec.txn.borrow_mut(), facts)?;
+            if let Some(relation) = &self.relation
+                && let Value::Oid(oid) = cx.eval(relation, &[])?
+            {
+                snap.narrow_to(oid);
+            }
             self.rows = Some(self.table.rows(&snap).into_iter());
         }
         // Set just above.

@@ -118,6 +118,13 @@ pub(crate) fn proc_oid(index: usize) -> Oid {
     PROC_BASE + index as Oid
 }
 
+/// The registry index of a proc OID (the inverse of [`proc_oid`]).
+pub(crate) fn proc_index(oid: Oid) -> Option<usize> {
+    oid.checked_sub(PROC_BASE)
+        .map(|i| i as usize)
+        .filter(|&i| i < crate::sql::expr::functions::registry().procs().len())
+}
+
 /// A stable OID for a schema that exists only as a table-key prefix.
 pub(crate) fn implicit_namespace(name: &str) -> Oid {
     // FNV-1a, folded into 2^24 values.

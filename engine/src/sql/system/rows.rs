@@ -98,6 +98,28 @@ pub(super) fn rows(table: SystemTable, snap: &Snapshot) -> Vec<Row> {
             ],
             vec![o(oids::BTREE_AM), t("btree"), t("bthandler"), c(b'i')],
         ],
+        // PostgreSQL's three built-in languages; every registry function
+        // is `internal` (pg_proc.prolang 12).
+        T::PgLanguage => [
+            (oids::INTERNAL_LANGUAGE, "internal"),
+            (13, "c"),
+            (14, "sql"),
+        ]
+        .into_iter()
+        .map(|(oid, name)| {
+            vec![
+                o(oid),
+                t(name),
+                o(oids::SUPERUSER),
+                b(false),
+                b(name == "sql"),
+                o(0),
+                o(0),
+                o(0),
+                N,
+            ]
+        })
+        .collect(),
         T::PgProc => pg_proc(),
         T::PgOperator => pg_operator(),
         T::PgSettings => snap
@@ -353,7 +375,7 @@ fn has_fk_triggers(snap: &Snapshot, rel: &Relation) -> bool {
 
 fn pg_class(snap: &Snapshot) -> Vec<Row> {
     let mut out = Vec::new();
-    for table in SystemTable::ALL {
+    for table in SystemTable::ALL.iter().filter(|_| snap.lists_system()) {
         let (am, kind) = if table.is_view() {
             (0, b'v')
         } else {
@@ -372,7 +394,7 @@ fn pg_class(snap: &Snapshot) -> Vec<Row> {
             b'n',
         ));
     }
-    for r in &snap.relations {
+    for r in snap.listed() {
         let ns = snap.namespace_oid(&r.schema).unwrap_or(0);
         let def = &r.def;
         let indexes = defs::indexes(r);
@@ -492,7 +514,7 @@ fn sequence_columns() -> Vec<ColumnDef> {
 
 fn pg_attribute(snap: &Snapshot) -> Vec<Row> {
     let mut out = Vec::new();
-    for table in SystemTable::ALL {
+    for table in SystemTable::ALL.iter().filter(|_| snap.lists_system()) {
         for (i, (name, ty)) in columns::of(*table).iter().enumerate() {
             out.push(attribute_row(
                 table.oid(),
@@ -501,7 +523,7 @@ fn pg_attribute(snap: &Snapshot) -> Vec<Row> {
             ));
         }
     }
-    for r in &snap.relations {
+    for r in snap.listed() {
         let relid = table_oid(r.def.id);
         let cols = match &r.def.kind {
             RelationKind::Table => r.def.columns.clone(),
@@ -528,7 +550,7 @@ fn pg_attribute(snap: &Snapshot) -> Vec<Row> {
 
 fn pg_attrdef(snap: &Snapshot) -> Vec<Row> {
     let mut out = Vec::new();
-    for r in &snap.relations {
+    for r in snap.listed() {
         if !matches!(r.def.kind, RelationKind::Table) {
             continue;
         }
@@ -594,8 +616,7 @@ fn index_row(r: &Relation, ix: &IndexInfo) -> Row {
 }
 
 fn pg_index(snap: &Snapshot) -> Vec<Row> {
-    snap.relations
-        .iter()
+    snap.listed()
         .flat_map(|r| {
             defs::indexes(r)
                 .into_iter()
@@ -613,7 +634,7 @@ fn int2_array(cols: &[usize]) -> Value {
 
 fn pg_constraint(snap: &Snapshot) -> Vec<Row> {
     let mut out = Vec::new();
-    for r in &snap.relations {
+    for r in snap.listed() {
         let ns = snap.namespace_oid(&r.schema).unwrap_or(0);
         for con in defs::constraints(snap, r) {
             let (confrelid, confkey) = match &con.references {

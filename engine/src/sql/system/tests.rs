@@ -261,6 +261,81 @@ ORDER BY 1,2;"#,
     );
 }
 
+/// psql's `\df [pattern]` (PostgreSQL 15): `pg_get_function_result` and
+/// `pg_get_function_arguments` over pg_proc.
+fn psql_df_query(pattern: Option<&str>) -> String {
+    let filter = match pattern {
+        None => "WHERE pg_catalog.pg_function_is_visible(p.oid)
+      AND n.nspname <> 'pg_catalog'
+      AND n.nspname <> 'information_schema'"
+            .to_owned(),
+        Some(p) => format!(
+            "WHERE p.proname OPERATOR(pg_catalog.~) '^({p})$' COLLATE pg_catalog.default
+  AND pg_catalog.pg_function_is_visible(p.oid)"
+        ),
+    };
+    format!(
+        r#"SELECT n.nspname as "Schema",
+  p.proname as "Name",
+  pg_catalog.pg_get_function_result(p.oid) as "Result data type",
+  pg_catalog.pg_get_function_arguments(p.oid) as "Argument data types",
+ CASE p.prokind
+  WHEN 'a' THEN 'agg'
+  WHEN 'w' THEN 'window'
+  WHEN 'p' THEN 'proc'
+  ELSE 'func'
+ END as "Type"
+FROM pg_catalog.pg_proc p
+     LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+{filter}
+ORDER BY 1, 2, 4;"#
+    )
+}
+
+#[test]
+fn psql_df() {
+    let mut s = with_schema();
+    // No user functions: an empty list, as PostgreSQL's for a fresh database.
+    assert_eq!(ok(&mut s, &psql_df_query(None)), Vec::<Vec<String>>::new());
+    assert_eq!(
+        flat(ok(&mut s, &psql_df_query(Some("lower")))),
+        ["pg_catalog|lower|text|text|func"]
+    );
+    assert_eq!(
+        flat(ok(&mut s, &psql_df_query(Some("concat_ws")))),
+        [r#"pg_catalog|concat_ws|text|text, VARIADIC "any"|func"#]
+    );
+    // `\df+ upper`'s extra columns: volatility, owner, language, source.
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            r#"SELECT p.proname,
+ CASE WHEN p.provolatile = 'i' THEN 'immutable' WHEN p.provolatile = 's' THEN 'stable' WHEN p.provolatile = 'v' THEN 'volatile' END as "Volatility",
+ pg_catalog.pg_get_userbyid(p.proowner) as "Owner",
+ CASE WHEN prosecdef THEN 'definer' ELSE 'invoker' END AS "Security",
+ pg_catalog.array_to_string(p.proacl, E'\n') AS "Access privileges",
+ l.lanname as "Language",
+ COALESCE(pg_catalog.pg_get_function_sqlbody(p.oid), p.prosrc) as "Source code",
+ pg_catalog.obj_description(p.oid, 'pg_proc') as "Description"
+FROM pg_catalog.pg_proc p
+     LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     LEFT JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE p.proname OPERATOR(pg_catalog.~) '^(upper)$' COLLATE pg_catalog.default
+  AND pg_catalog.pg_function_is_visible(p.oid)
+ORDER BY 1, 2, 4;"#
+        )),
+        ["upper|immutable|alice|invoker|NULL|internal|upper|NULL"]
+    );
+    // Operators are not functions: NULL, as for an unknown OID.
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT pg_catalog.pg_get_function_result(o.oid) IS NULL FROM pg_catalog.pg_operator o LIMIT 1"
+        )),
+        ["t"]
+    );
+}
+
 /// The queries psql's `\d items` sends, in order (PostgreSQL 15).
 #[test]
 fn psql_d_table() {
@@ -566,4 +641,271 @@ fn driver_queries() {
     assert_eq!(flat(rows), ["\"$user\", public"]);
     let rows = ok(&mut s, "SELECT txid_current() > 0, pg_backend_pid() > 0");
     assert_eq!(flat(rows), ["t|t"]);
+}
+
+/// pgjdbc's `DatabaseMetaData.getPrimaryKeys` (42.5): the key columns in
+/// key order, through `information_schema._pg_expandarray(i.indkey)` used
+/// twice in the select list (lockstep) and `(result.KEYS).x` on the
+/// derived table's record column.
+#[test]
+fn jdbc_get_primary_keys() {
+    let mut s = session();
+    ok(
+        &mut s,
+        "CREATE TABLE jdbc_pk (a int, b text, c int, PRIMARY KEY (c, a))",
+    );
+    let rows = ok(
+        &mut s,
+        "SELECT        result.TABLE_CAT,        result.TABLE_SCHEM,        result.TABLE_NAME,        result.COLUMN_NAME,        result.KEY_SEQ,        result.PK_NAME FROM      (SELECT NULL AS TABLE_CAT, n.nspname AS TABLE_SCHEM,   ct.relname AS TABLE_NAME, a.attname AS COLUMN_NAME,   (information_schema._pg_expandarray(i.indkey)).n AS KEY_SEQ, ci.relname AS PK_NAME,   information_schema._pg_expandarray(i.indkey) AS KEYS, a.attnum AS A_ATTNUM FROM pg_catalog.pg_class ct   JOIN pg_catalog.pg_attribute a ON (ct.oid = a.attrelid)   JOIN pg_catalog.pg_namespace n ON (ct.relnamespace = n.oid)   JOIN pg_catalog.pg_index i ON ( a.attrelid = i.indrelid)   JOIN pg_catalog.pg_class ci ON (ci.oid = i.indexrelid) WHERE true  AND n.nspname = 'public' AND ct.relname = 'jdbc_pk' AND i.indisprimary  ) result where  result.A_ATTNUM = (result.KEYS).x  ORDER BY result.table_name, result.pk_name, result.key_seq",
+    );
+    assert_eq!(
+        flat(rows),
+        [
+            "NULL|public|jdbc_pk|c|1|jdbc_pk_pkey",
+            "NULL|public|jdbc_pk|a|2|jdbc_pk_pkey"
+        ]
+    );
+}
+
+/// `_pg_expandarray` in FROM (two columns) and in the select list (a
+/// record, printed as PostgreSQL prints it; one field of it).
+#[test]
+fn pg_expandarray_shapes() {
+    let mut s = session();
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT x, n FROM information_schema._pg_expandarray(ARRAY['a','b'])"
+        )),
+        ["a|1", "b|2"]
+    );
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT information_schema._pg_expandarray(ARRAY[10,20])"
+        )),
+        ["(10,1)", "(20,2)"]
+    );
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT (information_schema._pg_expandarray(ARRAY[10,20])).x"
+        )),
+        ["10", "20"]
+    );
+    assert_eq!(
+        query(&mut s, "SELECT (1).x"),
+        Err(
+            "42809: column notation .x applied to type integer, which is not a composite type"
+                .into()
+        )
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT (k).y FROM (SELECT information_schema._pg_expandarray(ARRAY[1]) AS k) t"
+        ),
+        Err("42703: could not identify column \"y\" in record data type".into())
+    );
+}
+
+/// regclass values print as relation names, as PostgreSQL's regclassout:
+/// in result columns (psql's `\d` "Referenced by" uses
+/// `conrelid::pg_catalog.regclass`) and cast to text; schema-qualified when
+/// not visible, quoted when needed, `-` for 0, the number for an unknown
+/// OID. Inner queries still compare OIDs.
+#[test]
+fn regclass_prints_names() {
+    let mut s = with_schema();
+    ok(
+        &mut s,
+        r#"CREATE SCHEMA other; CREATE TABLE other.t (x int); CREATE TABLE "Mixed Case" (x int)"#,
+    );
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT 'items'::regclass, 'items'::regclass::text, 'pg_class'::regclass, \
+             0::regclass, 999999::regclass, 'other.t'::regclass, '\"Mixed Case\"'::regclass::text"
+        )),
+        [r#"items|items|pg_class|-|999999|other.t|"Mixed Case""#]
+    );
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT conname, conrelid::pg_catalog.regclass AS ontable
+             FROM pg_catalog.pg_constraint c
+             WHERE confrelid = 'owners'::regclass AND contype = 'f'"
+        )),
+        ["items_owner_id_fkey|items"]
+    );
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT count(*) FROM (SELECT oid::regclass AS r FROM pg_class) t WHERE r = 'items'::regclass"
+        )),
+        ["1"]
+    );
+    // regnamespace, likewise (regnamespacein / regnamespaceout).
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT 'public'::regnamespace, 'public'::regnamespace::oid, \
+             'other'::regnamespace::text, 11::regnamespace"
+        )),
+        ["public|2200|other|pg_catalog"]
+    );
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            "SELECT relnamespace::regnamespace FROM pg_class WHERE relname = 't'"
+        )),
+        ["other"]
+    );
+    assert_eq!(
+        query(&mut s, "SELECT 'nope'::regnamespace"),
+        Err("3F000: schema \"nope\" does not exist".into())
+    );
+    // regproc: a name to anything but text is an OID (regprocin), an OID
+    // prints as the name (qualified when overloaded).
+    let rows = ok(
+        &mut s,
+        "SELECT 'now'::regproc::oid, 'now'::regproc::oid::regproc, \
+         'now'::regproc::oid::regproc::text, '-'::regproc::oid",
+    );
+    let now_oid = rows[0][0].clone();
+    assert_eq!(rows[0][1..], ["now", "now", "0"]);
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            &format!("SELECT oid::regproc FROM pg_proc WHERE oid = {now_oid}")
+        )),
+        ["now"]
+    );
+    assert_eq!(
+        query(&mut s, "SELECT 'no_such_fn'::regproc::oid"),
+        Err("42883: function \"no_such_fn\" does not exist".into())
+    );
+    // The wire's binary form is still the OID.
+    let mut rows = Vec::new();
+    for out in s.simple_query("SELECT 'items'::regclass") {
+        if let Output::Rows(batch) = out {
+            rows.extend(batch);
+        }
+    }
+    let Value::RegNamed { oid, ref name, .. } = rows[0][0] else {
+        panic!("a named regclass: {:?}", rows[0][0]);
+    };
+    assert_eq!(name, "items");
+    let mut bin = Vec::new();
+    rows[0][0].encode(
+        twill_types::Format::Binary,
+        &FormatSettings::default(),
+        &mut bin,
+    );
+    assert_eq!(bin, oid.to_be_bytes());
+}
+
+/// psql's `\db` (pg_tablespace_location) and `\do` (pg_operator_is_visible).
+#[test]
+fn psql_db_and_do() {
+    let mut s = session();
+    assert_eq!(
+        flat(ok(
+            &mut s,
+            r#"SELECT spcname AS "Name",
+  pg_catalog.pg_get_userbyid(spcowner) AS "Owner",
+  pg_catalog.pg_tablespace_location(oid) AS "Location"
+FROM pg_catalog.pg_tablespace
+ORDER BY 1;"#
+        )),
+        ["pg_default|alice|", "pg_global|alice|"]
+    );
+    let rows = flat(ok(
+        &mut s,
+        r#"SELECT n.nspname as "Schema",
+  o.oprname AS "Name",
+  CASE WHEN o.oprkind='l' THEN NULL ELSE pg_catalog.format_type(o.oprleft, NULL) END AS "Left arg type",
+  CASE WHEN o.oprkind='r' THEN NULL ELSE pg_catalog.format_type(o.oprright, NULL) END AS "Right arg type",
+  pg_catalog.format_type(o.oprresult, NULL) AS "Result type",
+  coalesce(pg_catalog.obj_description(o.oid, 'pg_operator'),
+           pg_catalog.obj_description(o.oprcode, 'pg_proc')) AS "Description"
+FROM pg_catalog.pg_operator o
+     LEFT JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+WHERE o.oprname OPERATOR(pg_catalog.~) E'^(\\|\\|)$' COLLATE pg_catalog.default
+  AND pg_catalog.pg_operator_is_visible(o.oid)
+ORDER BY 1, 2, 3, 4;"#,
+    ));
+    assert!(
+        rows.contains(&"pg_catalog||||text|text|text|NULL".to_owned()),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(
+            &"pg_catalog||||anycompatiblearray|anycompatiblearray|anycompatiblearray|NULL"
+                .to_owned()
+        ),
+        "{rows:?}"
+    );
+    assert!(!rows.iter().any(|r| r.contains("???")), "{rows:?}");
+}
+
+/// `relcol = <oid>` on a per-relation catalog computes one relation's rows
+/// (EXPLAIN: "Relation Scan") and answers exactly what the unnarrowed scan
+/// filtered the same way answers, for a table, an index, a system table
+/// and an unknown OID; a join with an empty side stays correct.
+#[test]
+fn point_lookups_narrow_per_relation_catalogs() {
+    let mut s = session();
+    ok(&mut s, SCHEMA);
+    let table = ok(&mut s, "select 'items'::regclass::oid")[0][0].clone();
+    let index = ok(&mut s, "select indexrelid from pg_index where indrelid = 'items'::regclass and not indisprimary order by 1 limit 1")[0][0].clone();
+    let lookups = [
+        ("pg_class", "oid"),
+        ("pg_attribute", "attrelid"),
+        ("pg_attrdef", "adrelid"),
+        ("pg_index", "indrelid"),
+        ("pg_constraint", "conrelid"),
+    ];
+    for (catalog, col) in lookups {
+        for oid in [table.as_str(), index.as_str(), "1259", "424242"] {
+            let narrowed = format!("select * from {catalog} where {col} = '{oid}' order by 1, 2");
+            let whole =
+                format!("select * from {catalog} where not ({col} <> '{oid}') order by 1, 2");
+            assert_eq!(ok(&mut s, &narrowed), ok(&mut s, &whole), "{narrowed}");
+            let plan = flat(ok(&mut s, &format!("explain {narrowed}"))).join("\n");
+            assert!(
+                plan.contains(&format!("Relation Scan on {catalog}")),
+                "{plan}"
+            );
+        }
+    }
+    let n = ok(
+        &mut s,
+        &format!("select count(*) from pg_attribute where attrelid = '{table}'"),
+    );
+    assert_eq!(n, [["6"]]);
+    // `c.oid = X AND c.oid = i.indrelid` narrows pg_index too.
+    let via = format!(
+        "select count(*) from pg_class c, pg_index i where c.oid = '{table}' and c.oid = i.indrelid"
+    );
+    assert_eq!(ok(&mut s, &via), [["3"]]);
+    let plan = flat(ok(&mut s, &format!("explain {via}"))).join("\n");
+    assert!(plan.contains("Relation Scan on pg_index"), "{plan}");
+    let joined = "select count(*) from pg_class c, pg_inherits i where c.oid = i.inhparent";
+    assert_eq!(ok(&mut s, joined), [["0"]]);
+    let left = "select count(*) from owners o left join (select * from items where false) i on i.owner_id = o.id";
+    ok(&mut s, "insert into owners values (1, 'a'), (2, 'b')");
+    assert_eq!(ok(&mut s, left), [["2"]]);
+    ok(
+        &mut s,
+        "insert into items (name, owner_id) values ('x', 1), ('y', 2), ('z', 1)",
+    );
+    let implied =
+        "select i.name from owners o, items i where o.id = 1 and i.owner_id = o.id order by 1";
+    assert_eq!(flat(ok(&mut s, implied)), ["x", "z"]);
+    let inner = "select count(*) from owners o join (select * from items where false) i on true";
+    assert_eq!(ok(&mut s, inner), [["0"]]);
+    let right =
+        "select count(*) from (select * from items where false) i right join owners o on true";
+    assert_eq!(ok(&mut s, right), [["2"]]);
 }

@@ -1,6 +1,7 @@
 //! System information and catalog functions: `version()`,
 //! `current_database()`, `current_schemas(bool)`, `current_user`,
-//! `format_type`, `pg_get_indexdef`, `pg_table_is_visible`,
+//! `format_type`, `pg_get_indexdef`, `pg_get_function_result`,
+//! `pg_table_is_visible`,
 //! `has_table_privilege`, `to_regclass`…
 //!
 //! Session facts (user, database, search path) are read through the
@@ -87,7 +88,9 @@ fn pg_backend_pid(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
 
 fn oid_arg(a: &[Value], i: usize) -> Option<Oid> {
     match a.get(i) {
-        Some(Value::Oid(o) | Value::RegClass(o) | Value::RegType(o)) => Some(*o),
+        Some(
+            Value::Oid(o) | Value::RegClass(o) | Value::RegType(o) | Value::RegNamed { oid: o, .. },
+        ) => Some(*o),
         Some(Value::Int4(v)) => Some(*v as Oid),
         Some(Value::Int8(v)) => Some(*v as Oid),
         _ => None,
@@ -121,6 +124,10 @@ fn pg_get_userbyid(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> 
 
 fn null_text(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
     Ok(Value::Null)
+}
+
+fn empty_text(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
+    Ok(Value::Text(String::new()))
 }
 
 fn always_true(_: &FnCtx<'_, '_>, _: &[Value]) -> Result<Value, SqlError> {
@@ -161,6 +168,177 @@ fn to_regtype(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
         Ok((ty, _)) => Value::RegType(ty),
         Err(_) => Value::Null,
     })
+}
+
+/// The registry function behind a `pg_proc.oid` (operators have no
+/// function signature to print: `pg_get_function_*` gives NULL for them,
+/// as PostgreSQL does for an OID that is not a function).
+fn proc_of(a: &[Value]) -> Option<&'static super::Proc> {
+    let proc = &super::registry().procs()[crate::sql::system::oids::proc_index(oid_arg(a, 0)?)?];
+    (proc.kind == super::ProcKind::Function).then_some(proc)
+}
+
+/// `pg_get_function_result(oid)`: the result type as `format_type` prints
+/// it (psql's `\df` "Result data type").
+fn pg_get_function_result(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(proc_of(a).map_or(Value::Null, |p| {
+        Value::Text(crate::sql::types::format_type(p.ret, -1))
+    }))
+}
+
+/// `pg_get_function_arguments(oid)` (and `…_identity_arguments`): the
+/// argument types, comma separated, the last one `VARIADIC` for a variadic
+/// function. Built-in functions have no argument names or defaults.
+fn pg_get_function_arguments(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    let Some(p) = proc_of(a) else {
+        return Ok(Value::Null);
+    };
+    let last = p.args.len().saturating_sub(1);
+    let args: Vec<String> = p
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, &ty)| {
+            let name = crate::sql::types::format_type(ty, -1);
+            if p.variadic && i == last {
+                format!("VARIADIC {name}")
+            } else {
+                name
+            }
+        })
+        .collect();
+    Ok(Value::Text(args.join(", ")))
+}
+
+/// `regclassout`: a `regclass` result value with its name, for the wire
+/// (`plan_result` wraps every regclass output column in it). The name is
+/// PostgreSQL's: schema-qualified when the relation is not visible on the
+/// search path, quoted when needed, `-` for OID 0, the number for an OID
+/// that names no relation.
+fn regclassout(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    match oid_arg(a, 0) {
+        Some(o) => named_regclass(ctx.eval, o),
+        None => Ok(Value::Null),
+    }
+}
+
+/// A regclass OID with its name (`regclassout`; also the regclass → text
+/// cast).
+pub(crate) fn named_regclass(
+    eval: &crate::sql::expr::EvalContext<'_>,
+    o: Oid,
+) -> Result<Value, SqlError> {
+    named_reg(eval, o, oid::REGCLASS, "relation_name")
+}
+
+/// A `reg*` value of type `ty` with the name the session function
+/// `lookup` gives its OID: `-` for 0, the number for an OID that names
+/// nothing.
+fn named_reg(
+    eval: &crate::sql::expr::EvalContext<'_>,
+    o: Oid,
+    ty: Oid,
+    lookup: &str,
+) -> Result<Value, SqlError> {
+    let name = if o == 0 {
+        "-".to_owned()
+    } else {
+        match eval
+            .planner()?
+            .session_call(&format!("{PREFIX}{lookup}"), &[Value::Oid(o)])?
+        {
+            Value::Text(name) => name,
+            _ => o.to_string(),
+        }
+    };
+    Ok(Value::RegNamed { ty, oid: o, name })
+}
+
+/// `regnamespaceout`: a `regnamespace` result value with its schema name
+/// (quoted when needed; the number for an OID that names no schema).
+fn regnamespaceout(ctx: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    match oid_arg(a, 0) {
+        Some(o) => named_namespace(ctx.eval, o),
+        None => Ok(a.first().cloned().unwrap_or(Value::Null)),
+    }
+}
+
+/// A regnamespace OID with its name (`regnamespaceout`; also the
+/// regnamespace → text cast).
+pub(crate) fn named_namespace(
+    eval: &crate::sql::expr::EvalContext<'_>,
+    o: Oid,
+) -> Result<Value, SqlError> {
+    named_reg(eval, o, oid::REGNAMESPACE, "namespace_name")
+}
+
+/// regprocin: the OID of the one built-in function called `name`
+/// (optionally `pg_catalog.`-qualified); `-` is 0. Built-in functions are
+/// the registry's, so no catalog snapshot is needed.
+pub(crate) fn regproc_oid(name: &str) -> Result<Oid, SqlError> {
+    let t = name.trim();
+    if t == "-" {
+        return Ok(0);
+    }
+    if !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()) {
+        return t
+            .parse()
+            .map_err(|_| SqlError::out_of_range("OID out of range"));
+    }
+    let bare = t.strip_prefix("pg_catalog.").unwrap_or(t);
+    let bare = bare
+        .strip_prefix('"')
+        .and_then(|b| b.strip_suffix('"'))
+        .map_or_else(|| bare.to_lowercase(), str::to_owned);
+    match super::registry().candidates(&bare, super::ProcKind::Function) {
+        [one] => Ok(crate::sql::system::oids::proc_oid(one.0 as usize)),
+        [] => Err(SqlError::new(
+            twill_types::SqlState::UNDEFINED_FUNCTION,
+            format!("function \"{t}\" does not exist"),
+        )),
+        _ => Err(SqlError::new(
+            twill_types::SqlState::AMBIGUOUS_FUNCTION,
+            format!("more than one function named \"{t}\""),
+        )),
+    }
+}
+
+/// `regprocout`: a `regproc` result value. Catalog columns carry the name
+/// already (text, printed as is); an OID (`oid::regproc`) prints as the
+/// function's name, `pg_catalog.`-qualified when the name is overloaded
+/// (it would not read back as one function), `-` for 0, the number for an
+/// OID that names no function.
+fn regprocout(_: &FnCtx<'_, '_>, a: &[Value]) -> Result<Value, SqlError> {
+    Ok(match oid_arg(a, 0) {
+        Some(o) => named_regproc(o),
+        None => a.first().cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// A regproc OID with its name (`regprocout`; also the regproc → text
+/// cast).
+pub(crate) fn named_regproc(o: Oid) -> Value {
+    let name = match crate::sql::system::oids::proc_index(o) {
+        _ if o == 0 => "-".to_owned(),
+        Some(i) => {
+            let p = &super::registry().procs()[i];
+            let overloaded = super::registry()
+                .candidates(p.name, super::ProcKind::Function)
+                .len()
+                > 1;
+            if overloaded || p.kind != super::ProcKind::Function {
+                format!("pg_catalog.{}", p.name)
+            } else {
+                p.name.to_owned()
+            }
+        }
+        None => o.to_string(),
+    };
+    Value::RegNamed {
+        ty: oid::REGPROC,
+        oid: o,
+        name,
+    }
 }
 
 macro_rules! forward {
@@ -222,11 +400,34 @@ pub(super) fn register(r: &mut Builder) {
         .stable();
     for name in [
         "pg_function_is_visible",
+        "pg_operator_is_visible",
         "pg_collation_is_visible",
         "pg_opclass_is_visible",
     ] {
         r.func(name, &[OID], BOOL, always_true).stable();
     }
+    r.func(
+        "pg_get_function_result",
+        &[OID],
+        TEXT,
+        pg_get_function_result,
+    )
+    .stable();
+    for name in [
+        "pg_get_function_arguments",
+        "pg_get_function_identity_arguments",
+    ] {
+        r.func(name, &[OID], TEXT, pg_get_function_arguments)
+            .stable();
+    }
+    // Built-in functions have no SQL-standard body (`\df+` falls back to
+    // prosrc).
+    r.func("pg_get_function_sqlbody", &[OID], TEXT, null_text)
+        .stable();
+    // Both tablespaces are built in: PostgreSQL answers '' for them (psql's
+    // `\db` Location).
+    r.func("pg_tablespace_location", &[OID], TEXT, empty_text)
+        .stable();
     r.func("pg_get_userbyid", &[OID], NAME, pg_get_userbyid)
         .stable();
     r.func("obj_description", &[OID], TEXT, null_text).stable();
@@ -293,6 +494,16 @@ pub(super) fn register(r: &mut Builder) {
     .stable();
     r.func("pg_is_in_recovery", &[], BOOL, always_false)
         .volatile();
+    r.func("regclassout", &[REGCLASS], REGCLASS, regclassout)
+        .stable();
+    r.func("regprocout", &[REGPROC], REGPROC, regprocout);
+    r.func(
+        "regnamespaceout",
+        &[REGNAMESPACE],
+        REGNAMESPACE,
+        regnamespaceout,
+    )
+    .stable();
     r.func("to_regclass", &[TEXT], REGCLASS, to_regclass)
         .stable();
     r.func("txid_current", &[], INT8, txid_current).stable();

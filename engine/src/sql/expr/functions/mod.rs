@@ -28,6 +28,7 @@
 
 pub(crate) mod array;
 mod catalog;
+pub(crate) use catalog::{named_namespace, named_regclass, named_regproc, regproc_oid};
 pub(crate) mod datetime;
 pub(crate) mod json;
 pub(crate) mod math;
