@@ -61,28 +61,12 @@ pub(crate) struct Server {
 /// The binary under test.
 pub(crate) fn server_command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_engine-server"));
-    // The tests choose every setting themselves.
-    for var in [
-        "TWILL_RUNTIME",
-        "TWILL_LISTEN",
-        "TWILL_DB",
-        "TWILL_MAX_CONNECTIONS",
-        "TWILL_MAX_STARTUPS",
-        "TWILL_ENGINE_THREADS",
-        "TWILL_IO_THREADS",
-        "TWILL_DRAIN_TIMEOUT",
-        "TWILL_AUTH",
-        "TWILL_USER",
-        "TWILL_PASSWORD",
-        "TWILL_LOG_LEVEL",
-        "TWILL_WIRE_TRACE",
-        "TWILL_TLS_CERT",
-        "TWILL_TLS_KEY",
-        "TWILL_TLS_MODE",
-        "TWILL_AUTH_FILE",
-        "TWILL_AUTHENTICATION_TIMEOUT",
-    ] {
-        cmd.env_remove(var);
+    // The tests choose every setting themselves: no TWILL_* variable of
+    // the environment reaches the server (whatever flags exist).
+    for (var, _) in ::std::env::vars_os() {
+        if var.to_string_lossy().starts_with("TWILL_") {
+            cmd.env_remove(var);
+        }
     }
     cmd.env("RUST_LOG", "info")
         .env("NO_COLOR", "1")

@@ -71,8 +71,24 @@ pub(crate) fn parse(url: &str) -> Result<Location, String> {
         return Err(format!("storage URL \"{url}\" names no bucket"));
     }
     let store: Arc<dyn ObjectStore> = match scheme {
-        "s3" => {
+        // R2 is S3's API at Cloudflare's endpoint, region `auto`.
+        "s3" | "r2" => {
             let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+            if scheme == "r2" {
+                builder = builder.with_region("auto");
+                if endpoint.is_none() {
+                    let account = std::env::var("R2_ACCOUNT_ID")
+                        .or_else(|_| std::env::var("CLOUDFLARE_ACCOUNT_ID"))
+                        .map_err(|_| {
+                            format!(
+                                "storage URL \"{url}\" needs R2_ACCOUNT_ID (or AWS_ENDPOINT_URL) \
+                                 in the environment"
+                            )
+                        })?;
+                    builder = builder
+                        .with_endpoint(format!("https://{account}.r2.cloudflarestorage.com"));
+                }
+            }
             if endpoint
                 .as_deref()
                 .is_some_and(|e| e.starts_with("http://"))
@@ -84,30 +100,6 @@ pub(crate) fn parse(url: &str) -> Result<Location, String> {
                     .parse()
                     .map_err(|_| format!("unknown S3 option \"{key}\""))?;
                 builder = builder.with_config(key, value);
-            }
-            Arc::new(builder.build().map_err(|e| e.to_string())?)
-        }
-        "r2" => {
-            let mut builder = AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
-                .with_region("auto");
-            for (key, value) in &options {
-                let key = key
-                    .parse()
-                    .map_err(|_| format!("unknown S3 option \"{key}\""))?;
-                builder = builder.with_config(key, value);
-            }
-            if endpoint.is_none() {
-                let account = std::env::var("R2_ACCOUNT_ID")
-                    .or_else(|_| std::env::var("CLOUDFLARE_ACCOUNT_ID"))
-                    .map_err(|_| {
-                        format!(
-                            "storage URL \"{url}\" needs R2_ACCOUNT_ID (or AWS_ENDPOINT_URL) \
-                             in the environment"
-                        )
-                    })?;
-                builder =
-                    builder.with_endpoint(format!("https://{account}.r2.cloudflarestorage.com"));
             }
             Arc::new(builder.build().map_err(|e| e.to_string())?)
         }

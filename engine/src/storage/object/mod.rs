@@ -353,11 +353,12 @@ impl Inner {
             write_id: fastrand::u64(..),
             segment: 0,
         };
+        let bytes = header.encode(&[]);
         let listed = self.newest(&self.layout.log_dir())?;
         let mut step = 16;
         let mut fence = listed + step;
         loop {
-            match self.claim(fence, &header)? {
+            match self.claim(fence, &bytes, header.write_id)? {
                 Holder::Us => break,
                 Holder::Newer(_) => return Err(OpenError::TakenOver(self.taken_over())),
                 Holder::Older => {
@@ -367,22 +368,24 @@ impl Inner {
             }
         }
         for n in listed + 1..fence {
-            if let Holder::Newer(_) = self.claim(n, &header)? {
+            if let Holder::Newer(_) = self.claim(n, &bytes, header.write_id)? {
                 return Err(OpenError::TakenOver(self.taken_over()));
             }
         }
         Ok(fence)
     }
 
-    /// Tries to create log object `n` as `header` (a fence, no payload);
-    /// says who holds the number afterwards.
-    fn claim(&self, n: u64, header: &Header) -> io::Result<Holder> {
+    /// Tries to create log object `n` with `bytes` (whose header carries
+    /// `write_id`); says who holds the number afterwards. An unanswered
+    /// create is settled by reading the number back, and retried while
+    /// nothing is there.
+    fn claim(&self, n: u64, bytes: &[u8], write_id: u64) -> io::Result<Holder> {
         let mut attempts = 0;
         loop {
-            match self.put(&self.layout.log(n), header.encode(&[]), PutMode::Create) {
+            match self.put(&self.layout.log(n), bytes.to_vec(), PutMode::Create) {
                 Ok(()) => return Ok(Holder::Us),
-                Err(PutError::Exists) => return self.holder(n, header.write_id),
-                Err(PutError::Other(e)) => match self.holder(n, header.write_id) {
+                Err(PutError::Exists) => return self.holder(n, write_id),
+                Err(PutError::Other(e)) => match self.holder(n, write_id) {
                     Ok(holder) => return Ok(holder),
                     Err(_) if attempts + 1 < PUT_ATTEMPTS => attempts += 1,
                     Err(_) => return Err(e),
@@ -487,22 +490,9 @@ impl Inner {
             segment,
         };
         let bytes = header.encode(payload);
-        let mut attempts = 0;
         loop {
             let n = state.next;
-            let holder = match self.put(&self.layout.log(n), bytes.clone(), PutMode::Create) {
-                Ok(()) => Holder::Us,
-                Err(PutError::Exists) => self.holder(n, header.write_id)?,
-                Err(PutError::Other(e)) => match self.holder(n, header.write_id) {
-                    Ok(holder) => holder,
-                    Err(_) if attempts + 1 < PUT_ATTEMPTS => {
-                        attempts += 1;
-                        continue;
-                    }
-                    Err(_) => return Err(e),
-                },
-            };
-            match holder {
+            match self.claim(n, &bytes, header.write_id)? {
                 Holder::Us => {
                     state.next = n + 1;
                     let len = payload.len() as u64;
